@@ -1,0 +1,37 @@
+# Every target bootstraps .venv on a fresh machine (needs only Python >= 3.11, make and git).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1:8000
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: install serve build test lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[docs,test,dask,search]"
+	@touch $(STAMP)
+
+serve: $(STAMP)  ## the site on http://127.0.0.1:8000, rebuilt on save (restart after editing src/)
+	$(BIN)/mkdocs serve -a $(HOST)
+
+# Never pass -q to a strict build: quiet mode drops the warnings strict mode counts.
+build: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+test: build lint  ## strict build, lint, then pytest: unit, doctests, docs snippets, browser
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)  ## speed and scale measurements (prints figures; never part of test)
+	$(BIN)/python benchmarks/build.py
+
+clean:
+	rm -rf site .pytest_cache .ruff_cache .mypy_cache

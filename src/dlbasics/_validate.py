@@ -1,0 +1,49 @@
+"""Checks at the public boundary: each error names the parameter, the value and what was expected."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+
+def as_float_array(x: Any, name: str, *, ndim: tuple[int, ...] | None = None) -> np.ndarray:
+    """Return `x` as a floating-point array; integers and booleans become float64."""
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be array-like of numbers, got {type(x).__name__}") from exc
+    if arr.dtype.kind in "biu":
+        arr = arr.astype(np.float64)
+    elif arr.dtype.kind != "f":
+        raise TypeError(f"{name} must have a real numeric dtype, got dtype {arr.dtype}")
+    if ndim is not None and arr.ndim not in ndim:
+        want = " or ".join(str(d) for d in ndim)
+        raise ValueError(f"{name} must be {want}-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def check_shape(x: np.ndarray, name: str, shape: tuple[int, ...], what: str = "") -> None:
+    """Raise unless `x.shape == shape`."""
+    if x.shape != shape:
+        extra = f" ({what})" if what else ""
+        raise ValueError(f"{name} must have shape {shape}{extra}, got {x.shape}")
+
+
+def check_positive(x: Any, name: str) -> float:
+    """Return `x` as a float, raising unless it is a finite number > 0."""
+    if not isinstance(x, numbers.Real) or isinstance(x, bool):
+        raise TypeError(f"{name} must be a real number, got {x!r}")
+    if not (np.isfinite(x) and x > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {x!r}")
+    return float(x)
+
+
+def check_unit_interval(x: Any, name: str) -> float:
+    """Return `x` as a float, raising unless 0 <= x < 1 (an averaging weight)."""
+    if not isinstance(x, numbers.Real) or isinstance(x, bool):
+        raise TypeError(f"{name} must be a real number, got {x!r}")
+    if not 0 <= x < 1:
+        raise ValueError(f"{name} must be in [0, 1), got {x!r}")
+    return float(x)
