@@ -32,8 +32,20 @@ from sybil import Document, Example, Region, Sybil
 from sybil.evaluators.doctest import NUMBER, OutputChecker
 
 RUNNABLE = {"python", "py", "pycon"}
-EXEC_ATTRS = {"session", "result", "html", "source", "id", "idprefix", "returncode", "title",
-              "tabs", "workdir", "width", "updatetoc"}
+EXEC_ATTRS = {
+    "session",
+    "result",
+    "html",
+    "source",
+    "id",
+    "idprefix",
+    "returncode",
+    "title",
+    "tabs",
+    "workdir",
+    "width",
+    "updatetoc",
+}
 TRUE = {"yes", "on", "true", "1"}
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | NUMBER
 
@@ -92,8 +104,9 @@ def fences(text: str) -> Iterator[tuple[int, int, Block]]:
         j = i + 1
         while j < len(lines) and not closing.match(lines[j].rstrip("\n")):
             j += 1
-        body = "".join(ln[len(indent):] if ln.startswith(indent) else ln.lstrip()
-                       for ln in lines[i + 1 : j])
+        body = "".join(
+            ln[len(indent) :] if ln.startswith(indent) else ln.lstrip() for ln in lines[i + 1 : j]
+        )
         lang, _, rest = info.partition(" ")
         attrs = {a["key"]: a["value"] for a in ATTR.finditer(rest)}
         leftover = ATTR.sub("", rest).strip()
@@ -110,7 +123,7 @@ def problem(block: Block) -> str | None:
     if not executes:
         stray = sorted(set(block.attrs) & EXEC_ATTRS)
         if stray:
-            return f"{', '.join(stray)} without exec=\"on\": superfences would mangle this fence"
+            return f'{", ".join(stray)} without exec="on": superfences would mangle this fence'
         return None
     if block.lang == "pycon":
         return 'pycon exec="on" re-runs the code and ignores the written output; drop exec="on"'
@@ -187,16 +200,18 @@ def make_parser(root: Path):
             if why is not None:
                 yield Region(start, end, why, partial(_reject, page, block.line))
             elif block.lang == "pycon":
-                yield Region(start, end, block,
-                             partial(_evaluate_pycon, root, document.path, transcripts))
+                yield Region(
+                    start, end, block, partial(_evaluate_pycon, root, document.path, transcripts)
+                )
             elif executes:
                 if name:
                     session = sessions.setdefault(name, Session(_new_namespace(f"{page}-{name}")))
                 else:
                     session = Session(_new_namespace(f"{page}-line{block.line}"))
                 session.blocks.append(block)
-                yield Region(start, end, block,
-                             partial(_evaluate_exec, root, document.path, session))
+                yield Region(
+                    start, end, block, partial(_evaluate_exec, root, document.path, session)
+                )
 
     return parse
 

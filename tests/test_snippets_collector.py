@@ -82,8 +82,13 @@ def write_docs(root: Path, pages: dict[str, str]) -> None:
 
 
 def test_collector_reports_each_defect(pytester: pytest.Pytester, monkeypatch) -> None:
-    pages = {"good.md": GOOD, "wrong.md": WRONG_OUTPUT, "raises.md": RAISES,
-             "mangled.md": MANGLED, "zz-reused.md": REUSED}
+    pages = {
+        "good.md": GOOD,
+        "wrong.md": WRONG_OUTPUT,
+        "raises.md": RAISES,
+        "mangled.md": MANGLED,
+        "zz-reused.md": REUSED,
+    }
     write_docs(pytester.path, pages)
     pytester.makeconftest(CONFTEST)
     monkeypatch.setenv("PYTHONPATH", str(TESTS))
@@ -107,21 +112,33 @@ def test_a_block_run_alone_replays_its_session(pytester: pytest.Pytester, monkey
     write_docs(pytester.path, {"good.md": GOOD})
     pytester.makeconftest(CONFTEST)
     monkeypatch.setenv("PYTHONPATH", str(TESTS))
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "docs/good.md::line:12,column:1")
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "docs/good.md::line:12,column:1"
+    )
     result.assert_outcomes(passed=1)
 
 
-def mkdocs_build(root: Path, pages: dict[str, str]) -> subprocess.CompletedProcess:
+def mkdocs_build(
+    root: Path, pages: dict[str, str], hooks: bool = False
+) -> subprocess.CompletedProcess:
     write_docs(root, pages)
-    (root / "mkdocs.yml").write_text(textwrap.dedent("""\
+    config = textwrap.dedent("""\
         site_name: proof
         strict: true
         plugins: [markdown-exec]
         markdown_extensions: [pymdownx.superfences]
-        """))
+        """)
+    if hooks:
+        config += f"hooks: [{TESTS.parent / 'scripts' / 'build_checks.py'}]\n"
+    (root / "mkdocs.yml").write_text(config)
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(root / "site")],
-        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120, check=False,
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -137,3 +154,9 @@ def test_strict_build_alone_misses_a_mangled_fence(tmp_path: Path) -> None:
     build = mkdocs_build(tmp_path, {"index.md": GOOD, "mangled.md": MANGLED})
     assert build.returncode == 0, build.stdout
     assert "never runs" in (tmp_path / "site" / "mangled" / "index.html").read_text()
+
+
+def test_build_check_hook_fails_the_build_on_a_mangled_fence(tmp_path: Path) -> None:
+    build = mkdocs_build(tmp_path, {"index.md": GOOD, "mangled.md": MANGLED}, hooks=True)
+    assert build.returncode != 0
+    assert "mangled.md: a code fence was not recognised" in build.stdout

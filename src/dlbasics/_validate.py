@@ -1,4 +1,4 @@
-"""Checks at the public boundary: each error names the parameter, the value and what was expected."""
+"""Checks at the public boundary: errors name the parameter, the value and what was expected."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 # Fixed ids and no timestamp: a rebuild produces byte-identical SVG.
 plt.rcParams.update(
