@@ -8,7 +8,13 @@ as a warning, which `mkdocs build --strict` turns into a failure.
 from __future__ import annotations
 
 import logging
+import os
 import re
+
+# Page code runs with one BLAS thread, as the tests do (conftest.py): small matrices are
+# faster that way on a shared machine, and every build computes in the same order.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 log = logging.getLogger("mkdocs.plugins.build_checks")
 

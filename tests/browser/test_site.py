@@ -1,0 +1,70 @@
+"""Every page of the site, in a real browser, from the strict build and from `mkdocs serve`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pagecheck import Verdicts, check_instant_navigation, check_pages
+from playwright.sync_api import Browser, Page
+
+from sitetools import SERVERS, StrictSite, page_urls
+
+pytestmark = pytest.mark.browser
+
+
+def built_pages(site: Path) -> list[str]:
+    """Site-relative URL of every page in a built site (every index.html but the 404 page)."""
+    return sorted(
+        "".join(f"{p}/" for p in html.relative_to(site).parent.parts)
+        for html in site.rglob("index.html")
+    )
+
+
+def math_pages(site: Path) -> list[str]:
+    return [url for url in built_pages(site) if 'class="arithmatex"' in page_html(site, url)]
+
+
+def page_html(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def page_problems(chromium: Browser, sites: dict[str, str]) -> dict[str, list[str]]:
+    """Problems of every page on every server, a few pages loading at once, one browser context
+    per server (its first page is a first visit, the rest share its cache like a reader's
+    browsing); each `test_page` item reports its own entry."""
+    problems = Verdicts()
+    for server in SERVERS:
+        context = chromium.new_context()
+        try:
+            problems |= check_pages(context, [sites[server] + url for url in page_urls()])
+        finally:
+            context.close()
+    return problems
+
+
+def test_page(
+    page_problems: dict[str, list[str]], sites: dict[str, str], server: str, page_url: str
+) -> None:
+    url = sites[server] + page_url
+    problems = page_problems[url]
+    assert not problems, f"{url}:\n" + "\n".join(problems)
+
+
+def test_every_built_page_is_checked(sites: dict[str, str], strict_site: StrictSite) -> None:
+    # Pages come from docs/ at collection time; the built site must hold exactly those.
+    assert built_pages(strict_site.path) == sorted(page_urls())
+
+
+def test_instant_navigation_retypesets(
+    new_page: Page, sites: dict[str, str], server: str, strict_site: StrictSite
+) -> None:
+    # From one page with math to another (or from the home page if only one has math) and back.
+    with_math = math_pages(strict_site.path)
+    assert with_math, "no page with math: nothing to test instant navigation on"
+    start = with_math[0] if len(with_math) > 1 else ""
+    base = sites[server]
+    targets = [base + url for url in with_math if url != start]
+    problems = check_instant_navigation(new_page, base + start, targets)
+    assert problems == [], "\n".join(problems)
