@@ -11,6 +11,7 @@ from dlbasics.batchnorm_layer import (
     rho_to_torch_momentum,
 )
 from dlbasics.datasets import gaussian_blobs, load_digits_split
+from dlbasics.gradcheck import check_gradient, numerical_gradient, rel_error
 from dlbasics.layers import Dense, ReLU, Sigmoid, Tanh, softmax_cross_entropy
 from dlbasics.network import MLP, History, train
 from dlbasics.optim import (
@@ -32,8 +33,6 @@ from dlbasics.schedules import (
 )
 
 __all__ = [
-    "MLP",
-    "SGD",
     "Adam",
     "BatchNorm",
     "BatchNormCache",
@@ -41,10 +40,12 @@ __all__ = [
     "ExponentialDecay",
     "History",
     "InverseTimeDecay",
+    "MLP",
     "ManualSchedule",
     "Momentum",
     "RMSprop",
     "ReLU",
+    "SGD",
     "Sigmoid",
     "SqrtDecay",
     "StaircaseDecay",
@@ -52,6 +53,7 @@ __all__ = [
     "adam_step",
     "batchnorm_backward",
     "batchnorm_forward",
+    "check_gradient",
     "ewa",
     "ewa_window",
     "gaussian_blobs",
@@ -60,6 +62,8 @@ __all__ = [
     "minibatches",
     "momentum_step",
     "num_batches",
+    "numerical_gradient",
+    "rel_error",
     "rho_from_keras_momentum",
     "rho_from_torch_momentum",
     "rho_to_keras_momentum",

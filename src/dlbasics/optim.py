@@ -1,0 +1,484 @@
+r"""Gradient descent, momentum, RMSprop and Adam in the course's notation.
+
+The math lives in pure step functions that return new arrays; the optimizer classes hold the
+state per parameter and update the parameter arrays in place, without temporaries, so a
+training loop can call them on every mini-batch.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from dlbasics._validate import as_float_array, check_positive, check_shape, check_unit_interval
+
+__all__ = [
+    "SGD",
+    "Adam",
+    "Momentum",
+    "RMSprop",
+    "adam_step",
+    "gd_step",
+    "momentum_step",
+    "rmsprop_step",
+]
+
+
+def _check_grad(w: Any, dw: Any) -> tuple[np.ndarray, np.ndarray]:
+    w = as_float_array(w, "w")
+    dw = as_float_array(dw, "dw")
+    check_shape(dw, "dw", w.shape, "the shape of w")
+    if not np.all(np.isfinite(dw)):
+        raise ValueError("dw must be finite, got nan or inf; lower the learning rate?")
+    return w, dw
+
+
+def _check_state(x: Any, name: str, w: np.ndarray) -> np.ndarray:
+    x = as_float_array(x, name)
+    check_shape(x, name, w.shape, "the shape of w")
+    return x
+
+
+def _check_step_count(t: Any) -> int:
+    if not isinstance(t, numbers.Integral) or isinstance(t, bool):
+        raise TypeError(f"t must be an integer (the 1-based count of this update), got {t!r}")
+    if t < 1:
+        raise ValueError(f"t must be >= 1 (the 1-based count of this update), got {t!r}")
+    return int(t)
+
+
+def gd_step(w: Any, dw: Any, lr: float) -> np.ndarray:
+    r"""One step of gradient descent: $W \leftarrow W - \alpha\, dW$.
+
+    Parameters
+    ----------
+    w : ndarray of any shape
+        Parameter $W$.
+    dw : ndarray, same shape as w
+        Gradient $dW$ of the cost with respect to `w`.
+    lr : float
+        Learning rate $\alpha > 0$.
+
+    Returns
+    -------
+    w : ndarray, same shape as w
+        The updated parameter (a new array).
+
+    Raises
+    ------
+    ValueError
+        If `lr <= 0`, if the shapes differ or if `dw` is not finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> print(gd_step(np.array([1.0, 2.0]), np.array([0.5, -1.0]), lr=0.1))
+    [0.95 2.1 ]
+    """
+    w, dw = _check_grad(w, dw)
+    lr = check_positive(lr, "lr")
+    return w - lr * dw
+
+
+def momentum_step(
+    w: Any, dw: Any, v: Any, lr: float, beta: float = 0.9
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""One step of gradient descent with momentum, in the course's convention.
+
+    Parameters
+    ----------
+    w : ndarray of any shape
+        Parameter $W$.
+    dw : ndarray, same shape as w
+        Gradient $dW$.
+    v : ndarray, same shape as w
+        Velocity $v_{dW}$ from the previous step; zeros before the first step.
+    lr : float
+        Learning rate $\alpha > 0$.
+    beta : float, default=0.9
+        Averaging weight $\beta$ in [0, 1) on the old velocity.
+
+    Returns
+    -------
+    w : ndarray
+        Updated parameter.
+    v : ndarray
+        Updated velocity (an exponentially weighted average of the gradients).
+
+    Raises
+    ------
+    ValueError
+        If `lr <= 0`, `beta` is outside [0, 1), the shapes differ or `dw` is not finite.
+
+    Notes
+    -----
+    $$v_{dW} \leftarrow \beta\, v_{dW} + (1-\beta)\, dW, \qquad W \leftarrow W - \alpha\, v_{dW}.$$
+
+    PyTorch and d2l write $v \leftarrow \beta v + dW$ (no $1-\beta$): their learning rate
+    $\alpha(1-\beta)$ gives exactly the same trajectory as the course's $\alpha$.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w, v = momentum_step(np.array([1.0]), np.array([2.0]), np.zeros(1), lr=0.1)
+    >>> print(np.round(w, 6), np.round(v, 6))
+    [0.98] [0.2]
+    """
+    w, dw = _check_grad(w, dw)
+    v = _check_state(v, "v", w)
+    lr = check_positive(lr, "lr")
+    beta = check_unit_interval(beta, "beta")
+    v = beta * v + (1 - beta) * dw
+    return w - lr * v, v
+
+
+def rmsprop_step(
+    w: Any, dw: Any, s: Any, lr: float, beta2: float = 0.999, eps: float = 1e-8
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""One step of RMSprop.
+
+    Parameters
+    ----------
+    w : ndarray of any shape
+        Parameter $W$.
+    dw : ndarray, same shape as w
+        Gradient $dW$.
+    s : ndarray, same shape as w
+        Running mean of squared gradients $s_{dW}$; zeros before the first step.
+    lr : float
+        Learning rate $\alpha > 0$.
+    beta2 : float, default=0.999
+        Averaging weight $\beta_2$ in [0, 1) on the old mean square.
+    eps : float, default=1e-8
+        $\varepsilon > 0$, added to the root mean square.
+
+    Returns
+    -------
+    w : ndarray
+        Updated parameter.
+    s : ndarray
+        Updated mean of squared gradients.
+
+    Raises
+    ------
+    ValueError
+        If `lr <= 0`, `beta2` is outside [0, 1), `eps <= 0`, the shapes differ or `dw` is not
+        finite.
+
+    Notes
+    -----
+    $$s_{dW} \leftarrow \beta_2\, s_{dW} + (1-\beta_2)\, dW^2, \qquad
+      W \leftarrow W - \alpha\, \frac{dW}{\sqrt{s_{dW}} + \varepsilon}$$
+
+    (squares and roots elementwise). PyTorch calls $\beta_2$ `alpha` (default 0.99) and Keras
+    calls it `rho` (default 0.9).
+
+    References
+    ----------
+    T. Tieleman and G. Hinton, Lecture 6.5 of "Neural Networks for Machine Learning",
+    Coursera, 2012.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w, s = rmsprop_step(np.array([1.0]), np.array([2.0]), np.zeros(1), lr=0.1, beta2=0.9)
+    >>> print(np.round(w, 6), np.round(s, 6))
+    [0.683772] [0.4]
+    """
+    w, dw = _check_grad(w, dw)
+    s = _check_state(s, "s", w)
+    lr = check_positive(lr, "lr")
+    beta2 = check_unit_interval(beta2, "beta2")
+    eps = check_positive(eps, "eps")
+    s = beta2 * s + (1 - beta2) * np.square(dw)
+    return w - lr * (dw / (np.sqrt(s) + eps)), s
+
+
+def adam_step(
+    w: Any,
+    dw: Any,
+    m: Any,
+    v: Any,
+    t: int,
+    lr: float,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""One step of Adam: momentum and RMSprop with bias correction.
+
+    Parameters
+    ----------
+    w : ndarray of any shape
+        Parameter $W$.
+    dw : ndarray, same shape as w
+        Gradient $dW$.
+    m : ndarray, same shape as w
+        First moment $v_{dW}$ (uncorrected); zeros before the first step.
+    v : ndarray, same shape as w
+        Second moment $s_{dW}$ (uncorrected); zeros before the first step.
+    t : int
+        The 1-based count of this update (1 on the first call), used for bias correction.
+    lr : float
+        Learning rate $\alpha > 0$.
+    beta1 : float, default=0.9
+        Weight $\beta_1$ in [0, 1) of the first-moment average.
+    beta2 : float, default=0.999
+        Weight $\beta_2$ in [0, 1) of the second-moment average.
+    eps : float, default=1e-8
+        $\varepsilon > 0$, added to the corrected root mean square.
+
+    Returns
+    -------
+    w : ndarray
+        Updated parameter.
+    m, v : ndarray
+        Updated moments, **not** bias-corrected: pass them back unchanged with `t + 1`.
+
+    Raises
+    ------
+    ValueError
+        If `lr <= 0`, a beta is outside [0, 1), `eps <= 0`, `t < 1`, the shapes differ or `dw`
+        is not finite.
+    TypeError
+        If `t` is not an integer.
+
+    Notes
+    -----
+    $$v_{dW} \leftarrow \beta_1 v_{dW} + (1-\beta_1)\, dW, \qquad
+      s_{dW} \leftarrow \beta_2 s_{dW} + (1-\beta_2)\, dW^2,$$
+
+    $$v^{\text{corrected}}_{dW} = \frac{v_{dW}}{1-\beta_1^t}, \qquad
+      s^{\text{corrected}}_{dW} = \frac{s_{dW}}{1-\beta_2^t}, \qquad
+      W \leftarrow W - \alpha\, \frac{v^{\text{corrected}}_{dW}}
+      {\sqrt{s^{\text{corrected}}_{dW}} + \varepsilon}.$$
+
+    The corrected moments only scale this update; the state stays uncorrected.
+
+    References
+    ----------
+    D. P. Kingma and J. Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015.
+
+    Examples
+    --------
+    On the first step the corrected moments are $dW$ and $dW^2$, so each coordinate moves by
+    almost exactly $\alpha$ against the sign of its gradient:
+
+    >>> import numpy as np
+    >>> w, m, v = adam_step(np.zeros(2), np.array([3.0, -0.01]), np.zeros(2), np.zeros(2),
+    ...                     t=1, lr=0.1)
+    >>> print(np.round(w, 6), np.round(m, 6), np.round(v, 6))
+    [-0.1  0.1] [ 0.3   -0.001] [0.009 0.   ]
+    """
+    w, dw = _check_grad(w, dw)
+    m = _check_state(m, "m", w)
+    v = _check_state(v, "v", w)
+    t = _check_step_count(t)
+    lr = check_positive(lr, "lr")
+    beta1 = check_unit_interval(beta1, "beta1")
+    beta2 = check_unit_interval(beta2, "beta2")
+    eps = check_positive(eps, "eps")
+    m = beta1 * m + (1 - beta1) * dw
+    v = beta2 * v + (1 - beta2) * np.square(dw)
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+class _Optimizer:
+    """State per parameter key and the in-place `step` loop; subclasses write `_update`."""
+
+    _state_names: tuple[str, ...] = ()
+
+    def __init__(self, lr: float) -> None:
+        self.lr = lr
+        self.state: dict[str, dict[str, Any]] = {}
+
+    @property
+    def lr(self) -> float:
+        """Learning rate $\\alpha > 0$; a schedule may set it between steps."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = check_positive(value, "lr")
+
+    def reset(self) -> None:
+        """Forget all state (velocities, moments, step counts)."""
+        self.state.clear()
+
+    def _new_state(self, key: str, w: Any) -> dict[str, Any]:
+        if not isinstance(w, np.ndarray) or w.dtype.kind != "f":
+            raise TypeError(
+                f"params[{key!r}] must be a floating-point ndarray (updated in place), "
+                f"got {type(w).__name__}"
+            )
+        state: dict[str, Any] = {name: np.zeros_like(w) for name in self._state_names}
+        state["buf"] = np.empty_like(w)
+        state["t"] = 0
+        return state
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Update every array of `params` in place from the gradient under the same key."""
+        for key, w in params.items():
+            try:
+                g = grads[key]
+            except KeyError:
+                raise KeyError(f"grads has no entry for parameter {key!r}") from None
+            state = self.state.get(key)
+            if state is None:
+                state = self.state[key] = self._new_state(key, w)
+            if g.shape != w.shape or state["buf"].shape != w.shape:
+                raise ValueError(
+                    f"parameter {key!r} has shape {w.shape}, its gradient {g.shape} and its "
+                    f"optimizer state {state['buf'].shape}; they must match (reset() after "
+                    "changing the model)"
+                )
+            state["t"] += 1
+            self._update(w, g, state)
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+class SGD(_Optimizer):
+    r"""Plain (mini-batch) gradient descent, in place: $W \leftarrow W - \alpha\, dW$.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate $\alpha > 0$ (mutable attribute).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params, grads = {"w": np.array([1.0, 2.0])}, {"w": np.array([0.5, -1.0])}
+    >>> SGD(lr=0.1).step(params, grads)
+    >>> print(params["w"])
+    [0.95 2.1 ]
+    """
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+        buf = state["buf"]
+        np.multiply(g, self._lr, out=buf)
+        w -= buf
+
+
+class Momentum(_Optimizer):
+    r"""Gradient descent with momentum (course convention, see `momentum_step`), in place.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate $\alpha > 0$ (mutable attribute).
+    beta : float, default=0.9
+        Averaging weight $\beta$ in [0, 1) on the old velocity.
+    """
+
+    _state_names = ("v",)
+
+    def __init__(self, lr: float, beta: float = 0.9) -> None:
+        super().__init__(lr)
+        self.beta = check_unit_interval(beta, "beta")
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+        v, buf = state["v"], state["buf"]
+        v *= self.beta
+        np.multiply(g, 1 - self.beta, out=buf)
+        v += buf
+        np.multiply(v, self._lr, out=buf)
+        w -= buf
+
+
+class RMSprop(_Optimizer):
+    r"""RMSprop (see `rmsprop_step`), in place.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate $\alpha > 0$ (mutable attribute).
+    beta2 : float, default=0.999
+        Averaging weight $\beta_2$ in [0, 1) of the mean square.
+    eps : float, default=1e-8
+        $\varepsilon > 0$ added to the root mean square.
+    """
+
+    _state_names = ("s",)
+
+    def __init__(self, lr: float, beta2: float = 0.999, eps: float = 1e-8) -> None:
+        super().__init__(lr)
+        self.beta2 = check_unit_interval(beta2, "beta2")
+        self.eps = check_positive(eps, "eps")
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+        s, buf = state["s"], state["buf"]
+        s *= self.beta2
+        np.square(g, out=buf)
+        buf *= 1 - self.beta2
+        s += buf
+        np.sqrt(s, out=buf)
+        buf += self.eps
+        np.divide(g, buf, out=buf)
+        buf *= self._lr
+        w -= buf
+
+
+class Adam(_Optimizer):
+    r"""Adam (see `adam_step`), in place, with the step count `t` kept per parameter.
+
+    Parameters
+    ----------
+    lr : float, default=1e-3
+        Learning rate $\alpha > 0$ (mutable attribute).
+    beta1 : float, default=0.9
+        Weight $\beta_1$ in [0, 1) of the first-moment average.
+    beta2 : float, default=0.999
+        Weight $\beta_2$ in [0, 1) of the second-moment average.
+    eps : float, default=1e-8
+        $\varepsilon > 0$ added to the corrected root mean square.
+
+    Notes
+    -----
+    `state[key]` holds the uncorrected moments `"m"`, `"v"` and the count `"t"` of updates
+    made so far. The update agrees with `adam_step` up to rounding.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = Adam(lr=0.1)
+    >>> params, grads = {"w": np.zeros(2)}, {"w": np.array([3.0, -0.01])}
+    >>> opt.step(params, grads)
+    >>> print(np.round(params["w"], 6), opt.state["w"]["t"])
+    [-0.1  0.1] 1
+    """
+
+    _state_names = ("m", "v")
+
+    def __init__(
+        self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+    ) -> None:
+        super().__init__(lr)
+        self.beta1 = check_unit_interval(beta1, "beta1")
+        self.beta2 = check_unit_interval(beta2, "beta2")
+        self.eps = check_positive(eps, "eps")
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+        m, v, buf, t = state["m"], state["v"], state["buf"], state["t"]
+        m *= self.beta1
+        np.multiply(g, 1 - self.beta1, out=buf)
+        m += buf
+        v *= self.beta2
+        np.square(g, out=buf)
+        buf *= 1 - self.beta2
+        v += buf
+        # lr * m_hat / (sqrt(v_hat) + eps), with m_hat = m / c1 and v_hat = v / c2
+        c1 = 1 - self.beta1**t
+        c2 = 1 - self.beta2**t
+        np.divide(v, c2, out=buf)
+        np.sqrt(buf, out=buf)
+        buf += self.eps
+        np.divide(m, buf, out=buf)
+        buf *= self._lr / c1
+        w -= buf
