@@ -11,6 +11,7 @@ from dlbasics.batchnorm_layer import (
     rho_to_torch_momentum,
 )
 from dlbasics.datasets import gaussian_blobs, load_digits_split
+from dlbasics.distributions import Choice, IntUniform, LogUniform, ReverseLogUniform, Uniform
 from dlbasics.gradcheck import check_gradient, numerical_gradient, rel_error
 from dlbasics.layers import Dense, ReLU, Sigmoid, Tanh, softmax_cross_entropy
 from dlbasics.network import MLP, History, train
@@ -24,6 +25,8 @@ from dlbasics.optim import (
     momentum_step,
     rmsprop_step,
 )
+from dlbasics.panda import Panda
+from dlbasics.results import Trial, Trials, load_trials, save_trials
 from dlbasics.schedules import (
     ExponentialDecay,
     InverseTimeDecay,
@@ -31,25 +34,34 @@ from dlbasics.schedules import (
     SqrtDecay,
     StaircaseDecay,
 )
+from dlbasics.search import grid, random_search, run_trials, zoom
 
 __all__ = [
+    "MLP",
+    "SGD",
     "Adam",
     "BatchNorm",
     "BatchNormCache",
+    "Choice",
     "Dense",
     "ExponentialDecay",
     "History",
+    "IntUniform",
     "InverseTimeDecay",
-    "MLP",
+    "LogUniform",
     "ManualSchedule",
     "Momentum",
+    "Panda",
     "RMSprop",
     "ReLU",
-    "SGD",
+    "ReverseLogUniform",
     "Sigmoid",
     "SqrtDecay",
     "StaircaseDecay",
     "Tanh",
+    "Trial",
+    "Trials",
+    "Uniform",
     "adam_step",
     "batchnorm_backward",
     "batchnorm_forward",
@@ -58,19 +70,25 @@ __all__ = [
     "ewa_window",
     "gaussian_blobs",
     "gd_step",
+    "grid",
     "load_digits_split",
+    "load_trials",
     "minibatches",
     "momentum_step",
     "num_batches",
     "numerical_gradient",
+    "random_search",
     "rel_error",
     "rho_from_keras_momentum",
     "rho_from_torch_momentum",
     "rho_to_keras_momentum",
     "rho_to_torch_momentum",
     "rmsprop_step",
+    "run_trials",
+    "save_trials",
     "softmax_cross_entropy",
     "train",
+    "zoom",
 ]
 
 __version__ = "0.1.0"

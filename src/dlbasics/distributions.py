@@ -1,0 +1,325 @@
+r"""Distributions for hyperparameters, each sampled on its own scale.
+
+A search space is a mapping from names to these objects (or to constants). Bounds are always
+VALUES, never exponents: `LogUniform(1e-4, 1)` samples $\alpha = 10^r$ with $r \sim U(-4, 0)$,
+and `ReverseLogUniform(0.9, 0.999)` samples $\beta = 1 - 10^s$ with $s \sim U(-3, -1)$.
+
+Every distribution maps a value $x$ to a coordinate $t$ on its scale (`to_scale`) and back
+(`from_scale`); sampling draws $t$ uniformly between the scaled bounds. `grid` and `zoom` in
+`dlbasics.search` work on the same coordinates, so each axis is spaced and narrowed on its
+own scale.
+
+Each one also answers `rvs(size=None, random_state=None)`, the method scikit-learn's
+`RandomizedSearchCV` calls, so a space written here can be passed there unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Choice", "IntUniform", "LogUniform", "ReverseLogUniform", "Uniform"]
+
+
+def _real(x: Any, name: str, cls: str) -> float:
+    if not isinstance(x, numbers.Real) or isinstance(x, bool) or not math.isfinite(x):
+        raise TypeError(f"{cls}: {name} must be a finite real number, got {x!r}")
+    return float(x)
+
+
+def _unit(size: int | tuple[int, ...] | None, random_state: Any) -> Any:
+    """Uniform draws in [0, 1) from a Generator, a legacy RandomState, an int or None."""
+    if isinstance(random_state, np.random.RandomState):
+        return random_state.random_sample(size)
+    if isinstance(random_state, np.random.Generator):
+        return random_state.random(size)
+    return np.random.default_rng(random_state).random(size)
+
+
+def _check_rng(rng: Any) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {rng!r}"
+        )
+    return rng
+
+
+class _Scaled:
+    """A continuous distribution: uniform in t = to_scale(x) between the scaled bounds."""
+
+    scale = "linear"
+
+    def __init__(self, low: float, high: float) -> None:
+        name = type(self).__name__
+        self.low = _real(low, "low", name)
+        self.high = _real(high, "high", name)
+        if not self.low < self.high:
+            raise ValueError(f"{name}: low must be < high, got low={low!r}, high={high!r}")
+
+    def to_scale(self, x: Any) -> Any:
+        """The coordinate $t$ of value(s) `x` on this distribution's scale."""
+        return np.asarray(x, dtype=float)
+
+    def from_scale(self, t: Any) -> Any:
+        """The value(s) at coordinate(s) `t` (inverse of `to_scale`)."""
+        return np.asarray(t, dtype=float)
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """`(t_low, t_high)`: the bounds on the scale, lower first."""
+        a, b = float(self.to_scale(self.low)), float(self.to_scale(self.high))
+        return (min(a, b), max(a, b))
+
+    def _from_unit(self, u: Any) -> Any:
+        t_lo, t_hi = self.bounds
+        x = self.from_scale(t_lo + (t_hi - t_lo) * np.asarray(u))
+        return np.clip(x, self.low, self.high)
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        """One value drawn with the Generator `rng`, as a Python scalar."""
+        return self._from_unit(_check_rng(rng).random()).item()
+
+    def rvs(self, size: int | tuple[int, ...] | None = None, random_state: Any = None) -> Any:
+        """scipy.stats-style sampling (what scikit-learn calls): a scalar if `size` is None."""
+        x = self._from_unit(_unit(size, random_state))
+        return x.item() if size is None else x
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.low!r}, {self.high!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and repr(self) == repr(other)
+
+    def __hash__(self) -> int:
+        return hash(repr(self))
+
+
+class Uniform(_Scaled):
+    r"""Uniform on $[\text{low}, \text{high}]$.
+
+    Parameters
+    ----------
+    low, high : float
+        Bounds, `low < high`.
+
+    Raises
+    ------
+    ValueError
+        If `low >= high`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = Uniform(0.0, 0.5)
+    >>> 0.0 <= d.sample(np.random.default_rng(0)) <= 0.5
+    True
+    """
+
+
+class LogUniform(_Scaled):
+    r"""Log-uniform on [low, high]: $x = 10^r$, $r$ uniform between the bounds' exponents.
+
+    $r \sim U(\log_{10}\mathrm{low}, \log_{10}\mathrm{high})$.
+
+    The scale for a learning rate: each decade gets the same share of the samples.
+    The bounds are values, like `scipy.stats.loguniform(a, b)` (Hyperopt's `hp.loguniform`
+    takes natural-log exponents instead).
+
+    Parameters
+    ----------
+    low, high : float
+        Bounds, `0 < low < high`.
+
+    Raises
+    ------
+    ValueError
+        If `low <= 0` or `low >= high`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> alpha = LogUniform(1e-4, 1)
+    >>> alpha.bounds  # the exponents r is drawn between
+    (-4.0, 0.0)
+    >>> x = alpha.rvs(size=100_000, random_state=0)
+    >>> print(round(float(np.mean(x < 1e-3)), 2))  # one decade of four
+    0.25
+    """
+
+    scale = "log"
+
+    def __init__(self, low: float, high: float) -> None:
+        if _real(low, "low", "LogUniform") <= 0:
+            raise ValueError(f"LogUniform: low must be > 0 (a log scale), got low={low!r}")
+        super().__init__(low, high)
+
+    def to_scale(self, x: Any) -> Any:
+        return np.log10(np.asarray(x, dtype=float))
+
+    def from_scale(self, t: Any) -> Any:
+        return 10.0 ** np.asarray(t, dtype=float)
+
+
+class ReverseLogUniform(_Scaled):
+    r"""For averaging weights near 1: $x = 1 - 10^s$, $s$ uniform between the bounds' exponents.
+
+    $s \sim U(\log_{10}(1-\text{high}), \log_{10}(1-\text{low}))$.
+
+    `ReverseLogUniform(0.9, 0.999)` draws $s \sim U(-3, -1)$: the averaging window
+    $1/(1-\beta)$ is log-uniform between 10 and 1000, so 0.99-0.999 gets as many samples as
+    0.9-0.99. Keras Tuner calls this `sampling="reverse_log"`.
+
+    Parameters
+    ----------
+    low, high : float
+        Bounds, `0 < low < high < 1`.
+
+    Raises
+    ------
+    ValueError
+        If a bound lies outside (0, 1) or `low >= high`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> beta = ReverseLogUniform(0.9, 0.999)
+    >>> beta.bounds
+    (-3.0, -1.0)
+    >>> b = beta.rvs(size=100_000, random_state=0)
+    >>> print(round(float(np.mean(b > 0.99)), 2))  # half the samples: s in [-3, -2]
+    0.5
+    """
+
+    scale = "reverse_log"
+
+    def __init__(self, low: float, high: float) -> None:
+        for name, v in (("low", low), ("high", high)):
+            if not 0 < _real(v, name, "ReverseLogUniform") < 1:
+                raise ValueError(f"ReverseLogUniform: {name} must be in (0, 1), got {v!r}")
+        super().__init__(low, high)
+
+    def to_scale(self, x: Any) -> Any:
+        return np.log10(1.0 - np.asarray(x, dtype=float))
+
+    def from_scale(self, t: Any) -> Any:
+        return 1.0 - 10.0 ** np.asarray(t, dtype=float)
+
+
+class IntUniform(_Scaled):
+    r"""Integers in $[\text{low}, \text{high}]$ (both included), uniform or on a log scale.
+
+    With `log=True`, $x = \lfloor e^r \rfloor$, $r \sim U(\ln \text{low}, \ln(\text{high}+1))$:
+    as many samples in 10-100 hidden units as in 100-1000.
+
+    Parameters
+    ----------
+    low, high : int
+        Bounds, `low < high` (and `low >= 1` when `log=True`).
+    log : bool, default=False
+        Sample on a log scale.
+
+    Raises
+    ------
+    TypeError
+        If a bound is not an integer.
+    ValueError
+        If `low >= high`, or `log=True` with `low < 1`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> hidden = IntUniform(16, 128, log=True)
+    >>> rng = np.random.default_rng(0)
+    >>> [hidden.sample(rng) for _ in range(5)]
+    [60, 28, 17, 16, 87]
+    """
+
+    def __init__(self, low: int, high: int, log: bool = False) -> None:
+        for name, v in (("low", low), ("high", high)):
+            if not isinstance(v, numbers.Integral) or isinstance(v, bool):
+                raise TypeError(f"IntUniform: {name} must be an integer, got {v!r}")
+        if log and low < 1:
+            raise ValueError(f"IntUniform: low must be >= 1 when log=True, got low={low!r}")
+        super().__init__(int(low), int(high))
+        self.low, self.high, self.log = int(low), int(high), bool(log)
+        self.scale = "log" if log else "linear"
+
+    def to_scale(self, x: Any) -> Any:
+        x = np.asarray(x, dtype=float)
+        return np.log(x) if self.log else x
+
+    def from_scale(self, t: Any) -> Any:
+        t = np.asarray(t, dtype=float)
+        return np.rint(np.exp(t) if self.log else t).astype(np.int64)
+
+    def _from_unit(self, u: Any) -> Any:
+        lo, hi = float(self.low), float(self.high + 1)
+        u = np.asarray(u)
+        x = np.exp(np.log(lo) + (np.log(hi) - np.log(lo)) * u) if self.log else lo + (hi - lo) * u
+        return np.clip(np.floor(x), self.low, self.high).astype(np.int64)
+
+    def __repr__(self) -> str:
+        extra = ", log=True" if self.log else ""
+        return f"IntUniform({self.low!r}, {self.high!r}{extra})"
+
+
+class Choice:
+    r"""One of a list of options, each with probability $1/k$.
+
+    Parameters
+    ----------
+    options : sequence
+        The options (any values: numbers, strings, None, ...), at least one.
+
+    Raises
+    ------
+    ValueError
+        If `options` is empty.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> act = Choice(["relu", "tanh"])
+    >>> act.sample(np.random.default_rng(1))
+    'tanh'
+    """
+
+    scale = "choice"
+
+    def __init__(self, options: Sequence[Any]) -> None:
+        if isinstance(options, str | bytes) or not isinstance(options, Sequence):
+            raise TypeError(f"Choice: options must be a list or tuple, got {options!r}")
+        if len(options) == 0:
+            raise ValueError("Choice: options must not be empty, got []")
+        self.options = list(options)
+
+    def _from_unit(self, u: Any) -> Any:
+        k = len(self.options)
+        return np.minimum((np.asarray(u) * k).astype(np.int64), k - 1)
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        """One option drawn with the Generator `rng`."""
+        return self.options[int(self._from_unit(_check_rng(rng).random()))]
+
+    def rvs(self, size: int | tuple[int, ...] | None = None, random_state: Any = None) -> Any:
+        """scipy.stats-style sampling (what scikit-learn calls): one option if `size` is None."""
+        idx = self._from_unit(_unit(size, random_state))
+        if size is None:
+            return self.options[int(idx)]
+        out = np.empty(idx.shape, dtype=object)
+        for pos, i in np.ndenumerate(idx):
+            out[pos] = self.options[i]
+        return out
+
+    def __repr__(self) -> str:
+        return f"Choice({self.options!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Choice) and self.options == other.options
+
+    def __hash__(self) -> int:
+        return hash(repr(self))

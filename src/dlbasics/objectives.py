@@ -1,0 +1,157 @@
+r"""Objectives for `random_search`, importable by worker processes.
+
+Each is `objective(params, rng, report) -> loss`: `params` is the dict of hyperparameters,
+`rng` a `numpy.random.Generator` owned by the trial (all its randomness comes from there) and
+`report(step, value)` records the learning curve.
+
+- `digits_mlp`: a real one, a small MLP trained with momentum on the handwritten digits;
+  returns the final validation loss.
+- `synthetic`: a cheap stand-in with the same shape (for tests and quick pages); its loss
+  depends mostly on $\log_{10}\alpha$.
+- `faulty`: misbehaves on request, to show what a search does when an objective fails.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["digits_mlp", "faulty", "synthetic"]
+
+Report = Callable[[int, float], None]
+
+# Eager on purpose: the default pool's forkserver preloads this module, so every worker starts
+# with scikit-learn imported (otherwise each pays about 1 s on its first digits trial).
+try:
+    import sklearn.datasets
+    import sklearn.model_selection  # noqa: F401
+except ImportError:  # pragma: no cover - digits_mlp then says what to install
+    pass
+
+
+@functools.cache
+def _digits(seed: int) -> tuple[np.ndarray, ...]:
+    from dlbasics.datasets import load_digits_split
+
+    return load_digits_split(seed=seed)
+
+
+def digits_mlp(params: dict[str, Any], rng: np.random.Generator, report: Report) -> float:
+    r"""Train `MLP([64, hidden, 10])` with momentum on the digits; the final validation loss.
+
+    Parameters
+    ----------
+    params : dict
+        `lr` (required, $\alpha > 0$); `beta` (momentum, default 0.9); `hidden` (units,
+        default 32); `batch_size` (default 64); `epochs` (default 10); `data_seed` (the
+        train/validation split, default 0, the same for every trial).
+    rng : numpy.random.Generator
+        Seeds the weight initialization and the shuffling.
+    report : callable
+        Called as `report(epoch, validation_loss)` after each epoch (epochs counted from 1).
+
+    Returns
+    -------
+    float
+        Softmax cross-entropy on the held-out quarter of the digits after the last epoch.
+
+    Raises
+    ------
+    FloatingPointError
+        If training diverges (too large a learning rate); the search marks the trial failed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> curve = []
+    >>> loss = digits_mlp({"lr": 0.1, "epochs": 3}, np.random.default_rng(0),
+    ...                   lambda s, v: curve.append(v))
+    >>> len(curve), curve[0] > loss, loss == curve[-1]
+    (3, True, True)
+    """
+    from dlbasics.network import MLP, train
+    from dlbasics.optim import Momentum
+
+    x, y, x_val, y_val = _digits(int(params.get("data_seed", 0)))
+    hidden = int(params.get("hidden", 32))
+    model = MLP([x.shape[1], hidden, 10], seed=int(rng.integers(2**31)))
+    opt = Momentum(lr=params["lr"], beta=params.get("beta", 0.9))
+    batch_size = int(params.get("batch_size", 64))
+    loss = math.nan
+    for epoch in range(1, int(params.get("epochs", 10)) + 1):
+        hist = train(
+            model, x, y, opt, epochs=1, batch_size=batch_size, seed=rng, x_val=x_val, y_val=y_val
+        )
+        loss = hist.val_loss[-1]
+        report(epoch, loss)
+    return loss
+
+
+def synthetic(params: dict[str, Any], rng: np.random.Generator, report: Report) -> float:
+    r"""A cheap stand-in: a decaying curve whose floor depends mostly on the learning rate.
+
+    $$L = (\log_{10}\alpha + 2)^2 / 4 + 0.1\,(\log_{10}(1-\beta) + 2)^2
+         + (h - 64)^2 / 10^5 + 0.01\,\epsilon,\quad \epsilon \sim N(0, 1)$$
+
+    Parameters
+    ----------
+    params : dict
+        `lr` (required); `beta` (default 0.9), `hidden` (default 64), `steps` (curve points,
+        default 10).
+    rng : numpy.random.Generator
+        Draws the noise $\epsilon$ and the curve's wiggles.
+    report : callable
+        Called `steps` times with a curve decaying to $L$.
+
+    Returns
+    -------
+    float
+        $L$ (best near `lr=1e-2`, `beta=0.99`, `hidden=64`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(synthetic({"lr": 1e-2}, np.random.default_rng(0), lambda s, v: None), 3)
+    0.101
+    """
+    r = math.log10(params["lr"])
+    s = math.log10(1 - params.get("beta", 0.9))
+    h = params.get("hidden", 64)
+    floor = (r + 2) ** 2 / 4 + 0.1 * (s + 2) ** 2 + (h - 64) ** 2 / 1e5 + 0.01 * rng.normal()
+    steps = int(params.get("steps", 10))
+    wiggle = 0.02 * rng.random(steps)
+    for k in range(steps):
+        report(k + 1, floor + math.exp(-(k + 1) / 3) + float(wiggle[k]))
+    return float(floor)
+
+
+def faulty(params: dict[str, Any], rng: np.random.Generator, report: Report) -> float:
+    r"""Misbehave as `params["mode"]` says: "ok", "raise", "nan", "interrupt" or "crash".
+
+    "ok" returns `params.get("loss", rng.random())`; "raise" reports one point and raises
+    `ValueError`; "nan" returns NaN; "interrupt" raises `KeyboardInterrupt` as Ctrl-C would;
+    "crash" ends the process at once (`os._exit`), as a worker killed for lack of memory
+    would — never use it in-process.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> faulty({"mode": "ok", "loss": 0.5}, np.random.default_rng(0), lambda s, v: None)
+    0.5
+    """
+    mode = params.get("mode", "ok")
+    report(1, 1.0)
+    if mode == "raise":
+        raise ValueError(f"faulty objective asked to fail (params={params})")
+    if mode == "nan":
+        return math.nan
+    if mode == "interrupt":
+        raise KeyboardInterrupt
+    if mode == "crash":
+        os._exit(70)
+    return float(params.get("loss", rng.random()))

@@ -1,0 +1,228 @@
+r"""The panda approach: babysit one training run, one session at a time.
+
+With a large data set and little compute you train one model and watch it: each day you look
+at the learning curve, maybe lower the learning rate, and let it run on. `Panda` is that run:
+an MLP trained with momentum that can be saved to a file (weights, velocities, the whole
+learning curve, the interventions), loaded in a new session, changed (`set(lr=...)`) and
+continued. The run is reproducible: epoch $e$ shuffles with
+`SeedSequence(seed, spawn_key=(e,))`, so ten epochs in one session equal five, a save, a
+load and five more, bit for bit.
+
+The opposite approach, caviar, trains many models in parallel: see `random_search`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any
+
+import numpy as np
+
+from dlbasics._validate import check_positive, check_unit_interval
+from dlbasics.network import MLP, train
+from dlbasics.optim import momentum_step
+
+__all__ = ["Panda"]
+
+_TUNABLE = ("lr", "beta", "batch_size")
+
+
+def _fingerprint(*arrays: np.ndarray) -> str:
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(str((a.shape, a.dtype.str)).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()[:16]
+
+
+class _Momentum:
+    """Momentum whose velocities this module can save and restore (`momentum_step` inside)."""
+
+    def __init__(self, lr: float, beta: float) -> None:
+        self.lr, self.beta = lr, beta
+        self.v: dict[str, np.ndarray] = {}
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        for key, w in params.items():
+            v = self.v.get(key, np.zeros_like(w))
+            w[...], self.v[key] = momentum_step(w, grads[key], v, self.lr, self.beta)
+
+
+class Panda:
+    r"""One babysat run: `MLP([n, *hidden, k])` trained with momentum, epoch by epoch.
+
+    Parameters
+    ----------
+    x, y : ndarray of shape (m, n) and (m,)
+        Training data (integer labels).
+    x_val, y_val : ndarray of shape (m_val, n) and (m_val,)
+        Validation data, evaluated after every epoch.
+    hidden : sequence of int, default=(32,)
+        Hidden layer widths.
+    lr : float, default=0.1
+        Learning rate $\alpha > 0$.
+    beta : float, default=0.9
+        Momentum $\beta$ in [0, 1).
+    batch_size : int, default=64
+    seed : int, default=0
+        Seeds the weights and every epoch's shuffle.
+
+    Attributes
+    ----------
+    epoch : int
+        Epochs trained so far.
+    history : dict of lists
+        Per epoch: "epoch" (1-based), "train_loss", "val_loss", "val_acc", "lr".
+    step_loss : list of float
+        Every mini-batch's loss since the start.
+    interventions : list of dict
+        `{"epoch": e, "changes": {name: [old, new]}, "note": str}`: applied after `e` epochs.
+    sessions : list of int
+        The epoch at which each session (construction or `load`) began.
+
+    Examples
+    --------
+    >>> from dlbasics.datasets import load_digits_split
+    >>> x, y, xv, yv = load_digits_split()
+    >>> run = Panda(x, y, xv, yv, lr=0.2, seed=0)
+    >>> run.fit(2)
+    >>> run.set(lr=0.05, note="plateau: lower the learning rate")
+    >>> run.fit(1)
+    >>> run.epoch, run.history["lr"], run.interventions[0]["changes"]
+    (3, [0.2, 0.2, 0.05], {'lr': [0.2, 0.05]})
+    """
+
+    def __init__(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        x_val: np.ndarray,
+        y_val: np.ndarray,
+        *,
+        hidden: tuple[int, ...] | list[int] = (32,),
+        lr: float = 0.1,
+        beta: float = 0.9,
+        batch_size: int = 64,
+        seed: int = 0,
+    ) -> None:
+        self.x, self.y, self.x_val, self.y_val = x, y, x_val, y_val
+        self.sizes = [int(np.shape(x)[1]), *map(int, hidden), int(np.max(y)) + 1]
+        self.seed = int(seed)
+        self.model = MLP(self.sizes, seed=self.seed)
+        self.optimizer = _Momentum(lr, beta)
+        self._apply(lr, beta, batch_size)
+        self.epoch = 0
+        self.history: dict[str, list[float]] = {
+            k: [] for k in ("epoch", "train_loss", "val_loss", "val_acc", "lr")
+        }
+        self.step_loss: list[float] = []
+        self.interventions: list[dict[str, Any]] = []
+        self.sessions = [0]
+
+    @property
+    def hparams(self) -> dict[str, Any]:
+        """The hyperparameters the next epoch will use."""
+        return {"lr": self.optimizer.lr, "beta": self.optimizer.beta, "batch_size": self.batch_size}
+
+    def set(self, note: str = "", **changes: Any) -> None:
+        r"""Change `lr`, `beta` and/or `batch_size` from the next epoch on, and record it.
+
+        Raises
+        ------
+        ValueError
+            If a name is not one of lr, beta, batch_size, or a value is out of range.
+        """
+        unknown = sorted(set(changes) - set(_TUNABLE))
+        if unknown:
+            raise ValueError(f"can only set {', '.join(_TUNABLE)}; got {', '.join(unknown)}")
+        old = self.hparams
+        self._apply(**{**old, **changes})
+        diff = {k: [old[k], self.hparams[k]] for k in changes}
+        self.interventions.append({"epoch": self.epoch, "changes": diff, "note": str(note)})
+
+    def _apply(self, lr: float, beta: float, batch_size: int) -> None:
+        lr, beta = check_positive(lr, "lr"), check_unit_interval(beta, "beta")
+        if not isinstance(batch_size, int | np.integer) or batch_size < 1:
+            raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+        self.optimizer.lr, self.optimizer.beta, self.batch_size = lr, beta, int(batch_size)
+
+    def fit(self, epochs: int) -> None:
+        """Train `epochs` more epochs, appending to the learning curve."""
+        for _ in range(int(epochs)):
+            rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(self.epoch,)))
+            hist = train(
+                self.model, self.x, self.y, self.optimizer, epochs=1, batch_size=self.batch_size,
+                seed=rng, x_val=self.x_val, y_val=self.y_val,
+            )  # fmt: skip
+            self.epoch += 1
+            self.step_loss.extend(hist.step_loss)
+            for key, value in (
+                ("epoch", self.epoch),
+                ("train_loss", hist.epoch_loss[-1]),
+                ("val_loss", hist.val_loss[-1]),
+                ("val_acc", hist.val_acc[-1]),
+                ("lr", hist.lr[-1]),
+            ):
+                self.history[key].append(value)
+
+    def _meta(self) -> dict[str, Any]:
+        return {
+            "format": "dlbasics.panda",
+            "version": 1,
+            "sizes": self.sizes,
+            "seed": self.seed,
+            "hparams": self.hparams,
+            "epoch": self.epoch,
+            "history": self.history,
+            "step_loss": self.step_loss,
+            "interventions": self.interventions,
+            "sessions": self.sessions,
+            "data": _fingerprint(self.x, self.y, self.x_val, self.y_val),
+        }
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Checkpoint everything to a `.npz` file (no pickle), replacing it atomically."""
+        arrays = {f"param/{k}": v for k, v in self.model.params().items()}
+        arrays |= {f"velocity/{k}": v for k, v in self.optimizer.v.items()}
+        tmp = f"{os.fspath(path)}.tmp.npz"
+        np.savez(tmp, meta=np.array(json.dumps(self._meta())), **arrays)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike,
+        x: np.ndarray,
+        y: np.ndarray,
+        x_val: np.ndarray,
+        y_val: np.ndarray,
+    ) -> Panda:
+        r"""Resume a run saved by `save`, in a new session, on the same data.
+
+        Raises
+        ------
+        ValueError
+            If the file is not a Panda checkpoint, or the data differ from the saved run's.
+        """
+        with np.load(path, allow_pickle=False) as f:
+            if "meta" not in f.files:
+                raise ValueError(f"{os.fspath(path)!r} is not a Panda checkpoint")
+            meta = json.loads(str(f["meta"]))
+            arrays = {k: f[k] for k in f.files if k != "meta"}
+        if _fingerprint(x, y, x_val, y_val) != meta["data"]:
+            raise ValueError(f"the data differ from those the run in {os.fspath(path)!r} saw")
+        hp = meta["hparams"]
+        sizes = meta["sizes"]
+        run = cls(x, y, x_val, y_val, hidden=sizes[1:-1], seed=meta["seed"], **hp)
+        for k, w in run.model.params().items():
+            w[...] = arrays[f"param/{k}"]
+        run.optimizer.v = {k[len("velocity/") :]: v for k, v in arrays.items() if "velocity/" in k}
+        run.epoch = meta["epoch"]
+        run.history = meta["history"]
+        run.step_loss = meta["step_loss"]
+        run.interventions = meta["interventions"]
+        run.sessions = [*meta["sessions"], run.epoch]
+        return run

@@ -1,0 +1,375 @@
+r"""Random search, grid search and the coarse-to-fine `zoom`.
+
+An objective is a top-level, importable function `objective(params, rng, report)`: it trains
+with the hyperparameters in the dict `params`, draws every random number from the Generator
+`rng`, may call `report(step, value)` to record a learning curve, and returns a loss (lower is
+better). A space maps names to distributions from `dlbasics.distributions` (or to constants).
+
+Reproducibility: trial $t$ of a search with seed $s$ owns the stream
+`SeedSequence(s, spawn_key=(t,))`; its first child draws the parameters, its second seeds the
+objective's `rng`. No counter is shared between trials, so the results do not depend on the
+executor, the number of workers or the order trials finish in, and running trials 8-15 alone
+gives exactly what they gave inside a search of 16.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import math
+import numbers
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import Any
+
+import numpy as np
+
+from dlbasics import executors
+from dlbasics.distributions import Choice, IntUniform, _Scaled
+from dlbasics.results import Trial, Trials, load_trials, save_trials
+
+__all__ = ["Trial", "Trials", "grid", "random_search", "run_trials", "sample", "zoom"]
+
+Objective = Callable[[dict[str, Any], np.random.Generator, Callable[[int, float], None]], float]
+
+
+def _check_space(space: Any) -> Mapping[str, Any]:
+    if not isinstance(space, Mapping):
+        raise TypeError(f"space must be a dict of name -> distribution, got {space!r}")
+    if not space:
+        raise ValueError("space must not be empty: give at least one hyperparameter")
+    return space
+
+
+def _check_seed(seed: Any) -> int:
+    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
+        raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+def _value(dist: Any, rng: np.random.Generator) -> Any:
+    return dist.sample(rng) if hasattr(dist, "sample") else dist
+
+
+def sample(space: Mapping[str, Any], seed: int, trial_id: int) -> dict[str, Any]:
+    r"""The parameters of trial `trial_id` in a random search with `seed`.
+
+    Drawn in the order of `space`'s keys from the first child of
+    `SeedSequence(seed, spawn_key=(trial_id,))`; constants are copied as they are.
+
+    Examples
+    --------
+    >>> from dlbasics.distributions import LogUniform
+    >>> sample({"lr": LogUniform(1e-4, 1), "epochs": 5}, seed=0, trial_id=3)
+    {'lr': 0.00115..., 'epochs': 5}
+    """
+    _check_space(space)
+    ss = np.random.SeedSequence(_check_seed(seed), spawn_key=(int(trial_id),))
+    rng = np.random.default_rng(ss.spawn(1)[0])
+    return {name: _value(dist, rng) for name, dist in space.items()}
+
+
+def grid(space: Mapping[str, Any], points_per_axis: int | Mapping[str, int]) -> list[dict]:
+    r"""Every combination of evenly spaced points, each axis spaced on its own scale.
+
+    Log axes get log-spaced points, reverse-log axes points evenly spaced in
+    $\log_{10}(1-\beta)$, integer axes distinct integers; a `Choice` contributes all its options.
+
+    Examples
+    --------
+    >>> from dlbasics.distributions import LogUniform, ReverseLogUniform
+    >>> pts = grid({"lr": LogUniform(1e-4, 1), "beta": ReverseLogUniform(0.9, 0.999)}, 3)
+    >>> sorted({p["lr"] for p in pts}), sorted({round(p["beta"], 6) for p in pts})
+    ([0.0001, 0.01, 1.0], [0.9, 0.99, 0.999])
+    """
+    axes = []
+    for name, dist in _check_space(space).items():
+        n = points_per_axis
+        if isinstance(points_per_axis, Mapping):
+            n = points_per_axis.get(name, 1)
+        if not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(f"points_per_axis for {name!r} must be an integer >= 1, got {n!r}")
+        if isinstance(dist, Choice):
+            axes.append(list(dist.options))
+        elif isinstance(dist, _Scaled):
+            lo, hi = dist.bounds
+            t = np.linspace(lo, hi, int(n)) if n > 1 else np.array([(lo + hi) / 2])
+            x = np.clip(dist.from_scale(t), dist.low, dist.high)
+            axes.append(list(dict.fromkeys(x.tolist())))
+        else:
+            axes.append([dist])
+    return [dict(zip(space, combo, strict=True)) for combo in itertools.product(*axes)]
+
+
+def _run_trial(
+    objective: Objective, trial_id: int, params: dict, seed: int, one_thread: bool = False
+) -> Trial:
+    """Run one trial (in a worker or in-process); the objective's errors stay in the Trial.
+
+    `one_thread` caps BLAS to one thread around the call, inside the worker: libraries the
+    objective loads on first use (scikit-learn's OpenMP, say) are capped too.
+    """
+    curve: list[tuple[int, float]] = []
+
+    def report(step: int, value: float) -> None:
+        curve.append((int(step), float(value)))
+
+    ss = np.random.SeedSequence(seed, spawn_key=(trial_id,)).spawn(2)[1]
+    trial = Trial(trial_id, dict(params), curve=curve)
+    start = time.perf_counter()
+    try:
+        with executors.one_blas_thread() if one_thread else contextlib.nullcontext():
+            loss = float(objective(dict(params), np.random.default_rng(ss), report))
+        if not math.isfinite(loss):
+            raise FloatingPointError(f"objective returned a non-finite loss: {loss}")
+        trial.loss = loss
+    except Exception as exc:
+        trial.status = "failed"
+        trial.error = "".join(traceback.format_exception(exc, limit=-3)).strip()
+    trial.duration = time.perf_counter() - start
+    return trial
+
+
+def _progress_bar(progress: bool | None, total: int, initial: int) -> Any:
+    use = progress if progress is not None else sys.stderr.isatty()
+    if use:
+        try:
+            from tqdm.auto import tqdm
+
+            return tqdm(total=total, initial=initial, unit="trial", file=sys.stderr)
+        except ImportError:
+            pass
+    return None
+
+
+def run_trials(
+    objective: Objective,
+    candidates: Sequence[Mapping[str, Any]],
+    *,
+    seed: int,
+    executor: Any = "default",
+    trial_ids: Iterable[int] | None = None,
+    progress: bool | None = None,
+    path: str | os.PathLike | None = None,
+) -> Trials:
+    r"""Evaluate `objective` at each point of `candidates` (trial id = position).
+
+    Parameters are those of `random_search`; `candidates` is a list of parameter dicts,
+    e.g. from `grid`.
+    """
+    if not callable(objective):
+        raise TypeError(f"objective must be callable, got {objective!r}")
+    seed = _check_seed(seed)
+    cands: list[dict[str, Any]] = [dict(c) for c in candidates]
+    if not cands:
+        raise ValueError("candidates must not be empty")
+    ids = sorted(set(range(len(cands)) if trial_ids is None else map(int, trial_ids)))
+    if not ids or ids[0] < 0 or ids[-1] >= len(cands):
+        raise ValueError(f"trial_ids must be non-empty ids in [0, {len(cands)}), got {ids}")
+
+    store: dict[int, Trial] = {}
+    if path is not None and os.path.exists(path):
+        for t in load_trials(path):
+            if 0 <= t.id < len(cands) and _jsonable(cands[t.id]) != t.params:
+                raise ValueError(
+                    f"{os.fspath(path)!r} holds trial {t.id} with params {t.params}, but this "
+                    f"search gives {cands[t.id]}: a different seed or space? Use a new path."
+                )
+            store[t.id] = t
+    todo = [i for i in ids if i not in store]
+    pool, owned = executors._resolve(executor)
+    if pool is not None and todo:
+        executors.check_sendable(objective, pool)
+
+    results = Trials()
+    bar = _progress_bar(progress, len(ids), len(ids) - len(todo))
+
+    def finish(trial: Trial) -> None:
+        results.append(trial)
+        if trial.status != "lost":
+            store[trial.id] = trial
+            if path is not None:
+                save_trials(sorted(store.values(), key=lambda t: t.id), path)
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        if pool is None:
+            with executors.one_blas_thread():
+                for i in todo:
+                    finish(_run_trial(objective, i, cands[i], seed))
+        else:
+            cap = not isinstance(pool, ThreadPoolExecutor)  # threads share one BLAS
+            futures = {pool.submit(_run_trial, objective, i, cands[i], seed, cap): i for i in todo}
+            try:
+                for fut in as_completed(futures):
+                    finish(_collect(fut, futures[fut], cands))
+            except KeyboardInterrupt:
+                for fut in futures:
+                    fut.cancel()
+                finished = {t.id for t in results}
+                for fut, i in futures.items():
+                    if fut.done() and not fut.cancelled() and i not in finished:
+                        finish(_collect(fut, i, cands))
+                if owned:
+                    executors.shutdown_default_pool(wait=False)
+                raise
+    except KeyboardInterrupt:
+        results.interrupted = True
+        print(f"interrupted: {len(results)} of {len(todo)} trials finished", file=sys.stderr)
+    finally:
+        if bar is not None:
+            bar.close()
+    found = {t.id for t in results}
+    results.extend(store[i] for i in ids if i in store and i not in found)
+    results.sort(key=lambda t: t.id)
+    return results
+
+
+def _collect(fut: Any, trial_id: int, candidates: list[dict]) -> Trial:
+    try:
+        return fut.result()
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the worker died or could not run the task
+        error = "".join(traceback.format_exception_only(exc)).strip()
+        return Trial(trial_id, candidates[trial_id], status="lost", error=error)
+
+
+def _jsonable(params: dict) -> dict:
+    import json
+
+    return json.loads(json.dumps(params, default=str))
+
+
+def random_search(
+    objective: Objective,
+    space: Mapping[str, Any],
+    n_trials: int,
+    *,
+    seed: int,
+    executor: Any = "default",
+    trial_ids: Iterable[int] | None = None,
+    progress: bool | None = None,
+    path: str | os.PathLike | None = None,
+) -> Trials:
+    r"""Evaluate `objective` at `n_trials` points drawn from `space`.
+
+    Parameters
+    ----------
+    objective : callable
+        `objective(params, rng, report) -> loss`, defined at module top level (workers import it).
+    space : dict
+        Name -> distribution (`dlbasics.distributions`) or constant.
+    n_trials : int
+        Number of trials, >= 1 (ids 0 .. n_trials-1).
+    seed : int
+        Seed of the search; trial $t$ uses `SeedSequence(seed, spawn_key=(t,))`.
+    executor : "default", None or concurrent.futures.Executor, default="default"
+        Where trials run: see `dlbasics.executors`. A user's executor is never shut down.
+    trial_ids : iterable of int or None, default=None
+        Run only these ids (e.g. `range(8, 16)`); None runs them all.
+    progress : bool or None, default=None
+        Show a tqdm bar (needs tqdm; without it nothing is shown); None shows it when
+        stderr is a terminal.
+    path : str or path-like or None, default=None
+        A `.json` or `.csv` file: trials already saved there are not run again, and each
+        finished trial is saved as soon as it arrives.
+
+    Returns
+    -------
+    Trials
+        A list of `Trial`, ordered by id; `.best`, `.ok`, and `.interrupted` (Ctrl-C: the
+        trials finished so far are returned; with `path`, call again to resume).
+
+    Raises
+    ------
+    TypeError
+        If `objective` is not callable, or cannot be sent to the pool's workers.
+    ValueError
+        If `space` is empty or `n_trials < 1`.
+
+    Examples
+    --------
+    >>> from dlbasics.distributions import LogUniform
+    >>> from dlbasics.objectives import synthetic
+    >>> trials = random_search(synthetic, {"lr": LogUniform(1e-4, 1)}, 8, seed=0, executor=None)
+    >>> [t.id for t in trials], trials.best.id
+    ([0, 1, 2, 3, 4, 5, 6, 7], 0)
+    """
+    _check_space(space)
+    if not isinstance(n_trials, numbers.Integral) or isinstance(n_trials, bool) or n_trials < 1:
+        raise ValueError(f"n_trials must be an integer >= 1, got {n_trials!r}")
+    seed = _check_seed(seed)
+    if not callable(objective):
+        raise TypeError(f"objective must be callable, got {objective!r}")
+    candidates = [sample(space, seed, i) for i in range(n_trials)]
+    return run_trials(
+        objective,
+        candidates,
+        seed=seed,
+        executor=executor,
+        trial_ids=trial_ids,
+        progress=progress,
+        path=path,
+    )
+
+
+def zoom(
+    space: Mapping[str, Any], trials: Iterable[Trial], top: int = 5, margin: float = 0.1
+) -> dict:
+    r"""Coarse to fine: a narrower space spanning the `top` best trials, on each axis's scale.
+
+    For an axis with coordinates $t$ (`dist.to_scale`), the new bounds are
+    $[\min t - m W, \max t + m W]$ over the best trials, clipped to the old bounds, where $W$
+    is the old width and $m$ = `margin`. Log axes thus zoom in log space, reverse-log axes in
+    $\log_{10}(1-\beta)$, integer axes stay integer; a `Choice` keeps the options the best
+    trials chose; constants stay.
+
+    Raises
+    ------
+    ValueError
+        If `top < 1` or no trial finished successfully.
+
+    Examples
+    --------
+    >>> from dlbasics.distributions import LogUniform
+    >>> space = {"lr": LogUniform(1e-4, 1)}
+    >>> t = [Trial(0, {"lr": 1e-3}, loss=0.2), Trial(1, {"lr": 1e-2}, loss=0.1),
+    ...      Trial(2, {"lr": 0.5}, loss=0.9)]
+    >>> zoom(space, t, top=2)
+    {'lr': LogUniform(0.00039..., 0.025...)}
+    """
+    _check_space(space)
+    if not isinstance(top, numbers.Integral) or top < 1:
+        raise ValueError(f"top must be an integer >= 1, got {top!r}")
+    if not margin >= 0:
+        raise ValueError(f"margin must be >= 0, got {margin!r}")
+    best = sorted((t for t in trials if t.status == "ok"), key=lambda t: (t.loss, t.id))[:top]
+    if not best:
+        raise ValueError("zoom needs at least one successful trial")
+    out: dict[str, Any] = {}
+    for name, dist in space.items():
+        values = [t.params[name] for t in best]
+        if isinstance(dist, Choice):
+            out[name] = Choice([o for o in dist.options if o in values])
+        elif isinstance(dist, _Scaled):
+            lo, hi = dist.bounds
+            t = dist.to_scale(values)
+            a = max(lo, float(t.min()) - margin * (hi - lo))
+            b = min(hi, float(t.max()) + margin * (hi - lo))
+            x = sorted(np.clip(dist.from_scale([a, b]), dist.low, dist.high).tolist())
+            if isinstance(dist, IntUniform):
+                a, b = int(x[0]), int(x[1])
+                if a == b:  # one value left: keep a neighbour so that low < high
+                    a, b = (a, b + 1) if b < dist.high else (a - 1, b)
+                out[name] = IntUniform(a, b, log=dist.log)
+            else:
+                out[name] = type(dist)(x[0], x[1]) if x[0] < x[1] else dist
+        else:
+            out[name] = dist
+    return out
