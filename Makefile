@@ -34,6 +34,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)  ## speed and scale measurements (prints figures; never part of test)
 	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/batchnorm.py
+	$(BIN)/python benchmarks/search.py
 
 clean:
 	rm -rf site .pytest_cache .ruff_cache .mypy_cache
