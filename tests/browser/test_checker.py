@@ -14,8 +14,9 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from pagecheck import check_instant_navigation, check_page, check_pages
 from playwright.sync_api import Browser, Page
+
+from pagecheck import check_instant_navigation, check_page, check_pages
 from sitetools import DOCS, Build, Server, build_sites, free_port, serve_directory
 
 pytestmark = pytest.mark.browser

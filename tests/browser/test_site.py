@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pagecheck import Verdicts, check_instant_navigation, check_pages
 from playwright.sync_api import Browser, Page
 
+from pagecheck import Verdicts, check_instant_navigation, check_pages
 from sitetools import SERVERS, StrictSite, page_urls
 
 pytestmark = pytest.mark.browser
