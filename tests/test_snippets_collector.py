@@ -126,7 +126,9 @@ def mkdocs_build(
         site_name: proof
         strict: true
         plugins: [markdown-exec]
-        markdown_extensions: [pymdownx.superfences]
+        markdown_extensions:
+          - pymdownx.superfences
+          - pymdownx.arithmatex: {generic: true}
         """)
     if hooks:
         config += f"hooks: [{TESTS.parent / 'scripts' / 'build_checks.py'}]\n"
@@ -160,3 +162,23 @@ def test_build_check_hook_fails_the_build_on_a_mangled_fence(tmp_path: Path) -> 
     build = mkdocs_build(tmp_path, {"index.md": GOOD, "mangled.md": MANGLED}, hooks=True)
     assert build.returncode != 0
     assert "mangled.md: a code fence was not recognised" in build.stdout
+
+
+TEX_TYPOS = r"""# TeX typos
+
+Fine: $\hat z = (z - \mu)/\sqrt{\sigma^2 + \varepsilon}$.
+
+Typo: $\sigmaa^2$.
+
+$$
+\frac{1}{\sqrt{m}
+$$
+"""
+
+
+def test_build_check_hook_fails_the_build_on_tex_typos(tmp_path: Path) -> None:
+    build = mkdocs_build(tmp_path, {"index.md": TEX_TYPOS}, hooks=True)
+    assert build.returncode != 0
+    assert "index.md: undefined control sequence \\sigmaa" in build.stdout
+    assert "index.md: unbalanced braces" in build.stdout
+    assert build.stdout.count("WARNING") == 2, build.stdout  # the correct equation passes
