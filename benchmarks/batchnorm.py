@@ -202,9 +202,12 @@ def blas_threads():
     except ImportError:
         return "unknown", 1
     info = [
-        f"{p['internal_api']} {p.get('version')} ({p['num_threads']} threads)"
+        f"{p['internal_api']} {p.get('version')} ({p['num_threads']} threads"
+        + (f", {p['architecture']} kernel)" if p.get("architecture") else ")")
         for p in threadpool_info()
     ]
+    if os.environ.get("OPENBLAS_CORETYPE"):
+        info.append(f"OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']}")
     n = max((p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"), default=1)
     return "; ".join(info), n
 

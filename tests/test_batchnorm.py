@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from dlbasics import batchnorm as bn_module
+from dlbasics import _rowblocks as rowblocks
 from dlbasics import batchnorm_backward, batchnorm_forward, numerical_gradient, rel_error
 
 SHAPES = [(6, 4), (3, 2, 3, 4)]
@@ -79,9 +79,12 @@ def test_float32_backward_agrees_with_float64(shape):
         assert rel_error(a, b) < 1e-5
 
 
-def test_tiled_rows_and_the_tail_agree_with_numerical_gradient(monkeypatch):
-    """Per-feature operations run on tiles of k rows plus a tail of m mod k rows."""
-    monkeypatch.setattr(bn_module, "_TILE", 20)  # n = 5 features: tiles of 4 rows
+@pytest.mark.parametrize(("tile", "block", "gemv"), [(20, 1 << 18, 1 << 17), (20, 40, 10)])
+def test_tiled_rows_and_the_tail_agree_with_numerical_gradient(monkeypatch, tile, block, gemv):
+    """(m, n) inputs run in blocks of tiles of k rows plus a tail of m mod k rows."""
+    monkeypatch.setattr(rowblocks, "_TILE", tile)  # n = 5 features: tiles of 4 rows
+    monkeypatch.setattr(rowblocks, "_BLOCK", block)  # 40: blocks of 8 rows, several of them
+    monkeypatch.setattr(rowblocks, "_GEMV", gemv)  # 10: column sums in chunks of 2 rows
     z, gamma, beta, dout = _problem((37, 5), seed=3)  # 9 tiles and a tail of 1 row
     out, cache = batchnorm_forward(z, gamma, beta)
     np.testing.assert_allclose(out, _naive(z, gamma, beta), rtol=1e-12, atol=1e-12)

@@ -11,6 +11,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from dlbasics._rowblocks import backward_rows, forward_rows
 from dlbasics._validate import as_float_array, check_positive, check_shape
 
 
@@ -124,6 +125,9 @@ def batchnorm_forward(
             f"batch normalization needs more than 1 value per feature in training mode, got z "
             f"of shape {z.shape}; drop the last incomplete mini-batch or use a larger batch"
         )
+    if z.ndim == 2:  # the same math in blocks of rows that stay in the caches
+        out, x_hat, inv_std, g, mu, var = forward_rows(z, gamma, beta, eps)
+        return out, BatchNormCache(x_hat, inv_std.reshape(1, -1), g.reshape(1, -1), mu, var, (0,))
     dt = z.dtype
     mu = _feature_sum(z) / m
     x_hat = _per_feature_op(np.subtract, z, mu, np.empty(z.shape, dt))  # two passes: centre first
@@ -146,42 +150,23 @@ def batchnorm_forward(
     return out, cache
 
 
+# ---- whole-array operations with per-channel vectors broadcast over (m, C, H, W) ----------
+
+
 def _feature_sum(a: np.ndarray) -> np.ndarray:
-    """Per-feature sum over the statistics axes, without big temporaries."""
-    if a.ndim == 2:
-        return np.add.reduce(a, axis=0)
+    """Per-channel sum over the m·H·W values, without big temporaries."""
     return np.einsum("ncs->c", a.reshape(a.shape[0], a.shape[1], -1))
 
 
 def _sum_of_products(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per-feature sum of `a * b`, without materializing the product."""
-    if a.ndim == 2:
-        return np.einsum("ij,ij->j", a, b)
+    """Per-channel sum of `a * b`, without materializing the product."""
     s = (a.shape[0], a.shape[1], -1)
     return np.einsum("ncs,ncs->c", a.reshape(s), b.reshape(s))
 
 
-_TILE = 8192  # elements per tile: per-feature vectors are repeated to about this length
-
-
 def _per_feature_op(ufunc: np.ufunc, a: np.ndarray, v: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """`out = ufunc(a, v)` with the per-feature vector `v` broadcast; `out` is C-contiguous.
-
-    For `(m, n)` arrays, NumPy's loops are about twice as fast when `v` is repeated into a
-    tile of k rows and the array is viewed as rows of k·n values.
-    """
-    v = v.astype(out.dtype, copy=False)
-    if a.ndim == 4:
-        return ufunc(a, v.reshape(1, -1, 1, 1), out=out)
-    m, n = a.shape
-    k = max(1, _TILE // n)
-    q = m // k * k
-    if q:
-        view = (-1, k * n)
-        ufunc(a[:q].reshape(view), np.tile(v, k), out=out[:q].reshape(view))
-    if q < m:
-        ufunc(a[q:], v, out=out[q:])
-    return out
+    """`out = ufunc(a, v)` with the per-channel vector `v` broadcast."""
+    return ufunc(a, v.astype(out.dtype, copy=False).reshape(1, -1, 1, 1), out=out)
 
 
 def batchnorm_backward(
@@ -254,6 +239,8 @@ def batchnorm_backward(
     x_hat = cache.x_hat
     dout = as_float_array(dout, "dout")
     check_shape(dout, "dout", x_hat.shape, "the shape of z in the forward pass")
+    if x_hat.ndim == 2:  # the same math in blocks of rows that stay in the caches
+        return backward_rows(dout, x_hat, (cache.gamma * cache.inv_std).ravel())
     m = x_hat.size // x_hat.shape[1]
     dbeta = _feature_sum(dout)
     dgamma = _sum_of_products(dout, x_hat)
