@@ -12,11 +12,18 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 from mdsnippets import collector  # noqa: E402
 from sitetools import Build, StrictSite, build_sites, free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
+
+# Property tests draw the same examples on every run, so a failure is reproducible and CI
+# cannot turn red by chance; HYPOTHESIS_PROFILE=explore draws new ones each run.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 pytest_plugins = ["pytester"]
 pytest_collect_file = collector(docs=ROOT / "docs", root=ROOT)
