@@ -113,10 +113,10 @@ def test_num_batches():
 @pytest.mark.parametrize(
     ("batch_size", "error", "match"),
     [
-        (0, ValueError, r"batch_size must be >= 1, got 0"),
-        (-2, ValueError, r"batch_size must be >= 1, got -2"),
-        (2.5, TypeError, r"batch_size must be an integer, got 2.5"),
-        (True, TypeError, r"batch_size must be an integer, got True"),
+        (0, ValueError, r"batch_size must be an integer >= 1, got 0"),
+        (-2, ValueError, r"batch_size must be an integer >= 1, got -2"),
+        (2.5, TypeError, r"batch_size must be an integer >= 1, got 2.5"),
+        (True, TypeError, r"batch_size must be an integer >= 1, got True"),
     ],
 )
 def test_minibatches_bad_batch_size_raises_eagerly(batch_size, error, match):

@@ -98,7 +98,7 @@ def test_dense_float32():
     ("kwargs", "exc", "match"),
     [
         ({"n_in": 0, "n_out": 2, "rng": 0}, ValueError, r"n_in must be an integer >= 1, got 0"),
-        ({"n_in": 2, "n_out": 1.5, "rng": 0}, ValueError, r"n_out must be .* got 1\.5"),
+        ({"n_in": 2, "n_out": 1.5, "rng": 0}, TypeError, r"n_out must be .* got 1\.5"),
         ({"n_in": 2, "n_out": 2, "rng": "x"}, TypeError, r"rng must be .* got 'x'"),
         ({"n_in": 2, "n_out": 2, "rng": 0, "dtype": int}, TypeError, r"dtype must be a float"),
     ],

@@ -219,7 +219,7 @@ def test_mlp_forward_shape_error():
     [
         ({"epochs": 0}, ValueError, r"epochs must be an integer >= 1, got 0"),
         ({"batch_size": 0}, ValueError, r"batch_size must be an integer >= 1, got 0"),
-        ({"batch_size": 2.5}, ValueError, r"batch_size must be an integer >= 1, got 2\.5"),
+        ({"batch_size": 2.5}, TypeError, r"batch_size must be an integer >= 1, got 2\.5"),
         ({"batch_size": 50}, ValueError, r"batch_size=50 exceeds the 40 training examples"),
         ({"x": np.ones((40, 3))}, ValueError, r"x must have shape \(m, 2\), got \(40, 3\)"),
         ({"x": np.ones((0, 2))}, ValueError, r"x must hold at least one example"),

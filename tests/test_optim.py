@@ -348,7 +348,7 @@ W, G = np.ones(3), np.ones(3)
         (lambda: rmsprop_step(W, G, np.ones((3, 1)), 0.1), ValueError, r"s must have shape"),
         (lambda: rmsprop_step(W, G, W, 0.1, beta2=1.0), ValueError, r"beta2 must be in"),
         (lambda: rmsprop_step(W, G, W, 0.1, eps=0.0), ValueError, r"eps must be a finite"),
-        (lambda: adam_step(W, G, W, W, 0, 0.1), ValueError, r"t must be >= 1 .*got 0"),
+        (lambda: adam_step(W, G, W, W, 0, 0.1), ValueError, r"t must be an integer >= 1 .*got 0"),
         (lambda: adam_step(W, G, W, W, 1.5, 0.1), TypeError, r"t must be an integer .*got 1.5"),
         (lambda: adam_step(W, G, W, W, True, 0.1), TypeError, r"t must be an integer"),
         (lambda: adam_step(W, G, W[:2], W, 1, 0.1), ValueError, r"m must have shape \(3,\)"),

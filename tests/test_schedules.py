@@ -101,7 +101,7 @@ def test_train_applies_the_schedule_before_each_epoch():
         (lambda: ExponentialDecay(0.1, base=0.0), ValueError, r"base must be a finite number"),
         (lambda: SqrtDecay(0.1, k=0.0), ValueError, r"k must be a finite number > 0"),
         (lambda: StaircaseDecay(0.1, drop=2.0), ValueError, r"drop must be in \(0, 1\]"),
-        (lambda: StaircaseDecay(0.1, every=0), ValueError, r"every must be >= 1, got 0"),
+        (lambda: StaircaseDecay(0.1, every=0), ValueError, r"every must be an integer >= 1.*0"),
         (lambda: StaircaseDecay(0.1, every=2.5), TypeError, r"every must be an integer"),
         (lambda: ManualSchedule({1: 0.1}), ValueError, r"table must give the rate of epoch 0"),
         (lambda: ManualSchedule([]), ValueError, r"table must give the rate of epoch 0"),
@@ -118,8 +118,8 @@ def test_bad_schedule_raises(make, error, match):
 @pytest.mark.parametrize(
     ("epoch", "error", "match"),
     [
-        (-1, ValueError, r"epoch must be >= 0 \(0-based\), got -1"),
-        (1.5, TypeError, r"epoch must be an integer \(0-based\), got 1.5"),
+        (-1, ValueError, r"epoch must be an integer >= 0 \(0-based\), got -1"),
+        (1.5, TypeError, r"epoch must be an integer >= 0 \(0-based\), got 1.5"),
         (True, TypeError, r"epoch must be an integer"),
     ],
 )

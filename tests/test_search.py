@@ -268,9 +268,11 @@ def test_empty_space():
         random_search(synthetic, [LogUniform(1e-4, 1)], 3, seed=0, executor=None)
 
 
-@pytest.mark.parametrize("n", [0, -1, 2.5, True])
-def test_n_trials_must_be_positive_int(n):
-    with pytest.raises(ValueError, match="n_trials must be an integer >= 1"):
+@pytest.mark.parametrize(
+    ("n", "error"), [(0, ValueError), (-1, ValueError), (2.5, TypeError), (True, TypeError)]
+)
+def test_n_trials_must_be_positive_int(n, error):
+    with pytest.raises(error, match="n_trials must be an integer >= 1"):
         random_search(synthetic, SPACE, n, seed=0, executor=None)
 
 

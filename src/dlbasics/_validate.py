@@ -31,6 +31,16 @@ def check_shape(x: np.ndarray, name: str, shape: tuple[int, ...], what: str = ""
         raise ValueError(f"{name} must have shape {shape}{extra}, got {x.shape}")
 
 
+def check_int(x: Any, name: str, low: int, what: str = "") -> int:
+    """Return `x` as an int, raising unless it is an integer (not a bool) >= `low`."""
+    extra = f" ({what})" if what else ""
+    if not isinstance(x, numbers.Integral) or isinstance(x, bool):
+        raise TypeError(f"{name} must be an integer >= {low}{extra}, got {x!r}")
+    if x < low:
+        raise ValueError(f"{name} must be an integer >= {low}{extra}, got {x!r}")
+    return int(x)
+
+
 def check_positive(x: Any, name: str) -> float:
     """Return `x` as a float, raising unless it is a finite number > 0."""
     if not isinstance(x, numbers.Real) or isinstance(x, bool):

@@ -8,15 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from dlbasics._validate import check_int
+
 __all__ = ["minibatches", "num_batches"]
-
-
-def _check_batch_size(batch_size: Any) -> int:
-    if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool):
-        raise TypeError(f"batch_size must be an integer, got {batch_size!r}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size!r}")
-    return int(batch_size)
 
 
 def num_batches(m: int, batch_size: int, *, drop_last: bool = False) -> int:
@@ -42,10 +36,9 @@ def num_batches(m: int, batch_size: int, *, drop_last: bool = False) -> int:
     >>> num_batches(1000, 64), num_batches(1000, 64, drop_last=True)
     (16, 15)
     """
-    batch_size = _check_batch_size(batch_size)
-    if not isinstance(m, numbers.Integral) or isinstance(m, bool) or m < 0:
-        raise ValueError(f"m must be an integer >= 0, got {m!r}")
-    return int(m) // batch_size if drop_last else -(-int(m) // batch_size)
+    batch_size = check_int(batch_size, "batch_size", 1)
+    m = check_int(m, "m", 0)
+    return m // batch_size if drop_last else -(-m // batch_size)
 
 
 def minibatches(
@@ -109,7 +102,7 @@ def minibatches(
     >>> [len(yb) for _, yb in minibatches(x, y, 2, seed=0, drop_last=True)]
     [2, 2]
     """
-    batch_size = _check_batch_size(batch_size)
+    batch_size = check_int(batch_size, "batch_size", 1)
     x = np.asarray(x)
     if x.ndim == 0:
         raise ValueError("x must have one example per row, got a 0-dimensional array")

@@ -6,13 +6,9 @@ import numbers
 
 import numpy as np
 
+from dlbasics._validate import check_int
+
 __all__ = ["gaussian_blobs", "load_digits_split"]
-
-
-def _check_int(value: object, name: str, low: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
 
 
 def load_digits_split(
@@ -125,9 +121,9 @@ def gaussian_blobs(
     >>> x.shape, sorted(y.tolist())
     ((7, 2), [0, 0, 0, 1, 1, 2, 2])
     """
-    m = _check_int(m, "m", 1)
-    n = _check_int(n, "n", 1)
-    k = _check_int(k, "k", 2)
+    m = check_int(m, "m", 1)
+    n = check_int(n, "n", 1)
+    k = check_int(k, "k", 2)
     if not isinstance(spread, numbers.Real) or isinstance(spread, bool):
         raise TypeError(f"spread must be a real number, got {spread!r}")
     if not (np.isfinite(spread) and spread > 0):

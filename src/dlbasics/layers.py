@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from dlbasics._validate import as_float_array
+from dlbasics._validate import as_float_array, check_int
 
 __all__ = ["Dense", "ReLU", "Sigmoid", "Tanh", "softmax_cross_entropy"]
 
@@ -24,12 +24,6 @@ def _as_rng(rng: np.random.Generator | int, name: str = "rng") -> np.random.Gene
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
         return np.random.default_rng(int(rng))
     raise TypeError(f"{name} must be a numpy.random.Generator or an int seed, got {rng!r}")
-
-
-def _check_size(n: object, name: str) -> int:
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {n!r}")
-    return int(n)
 
 
 class _Layer:
@@ -137,8 +131,8 @@ class Dense(_Layer):
         rng: np.random.Generator | int,
         dtype: type = np.float64,
     ) -> None:
-        self.n_in = _check_size(n_in, "n_in")
-        self.n_out = _check_size(n_out, "n_out")
+        self.n_in = check_int(n_in, "n_in", 1)
+        self.n_out = check_int(n_out, "n_out", 1)
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise TypeError(f"dtype must be a floating-point type, got {dtype}")

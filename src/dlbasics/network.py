@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from dlbasics._validate import as_float_array
+from dlbasics._validate import as_float_array, check_int
 from dlbasics.batches import minibatches
 from dlbasics.batchnorm_layer import BatchNorm
 from dlbasics.layers import Dense, ReLU, Sigmoid, Tanh, softmax_cross_entropy
@@ -227,12 +227,6 @@ class History:
     lr: list[float] = field(default_factory=list)
 
 
-def _check_count(value: object, name: str) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)
-
-
 def _check_data(model: MLP, x: Any, y: Any, xname: str, yname: str) -> tuple[np.ndarray, ...]:
     x = as_float_array(x, xname, ndim=(2,))
     if x.shape[0] < 1:
@@ -331,8 +325,8 @@ def train(
     True
     """
     x, y = _check_data(model, x, y, "x", "y")
-    epochs = _check_count(epochs, "epochs")
-    batch_size = _check_count(batch_size, "batch_size")
+    epochs = check_int(epochs, "epochs", 1)
+    batch_size = check_int(batch_size, "batch_size", 1)
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val, or neither")
     if x_val is not None:

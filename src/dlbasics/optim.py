@@ -7,12 +7,17 @@ training loop can call them on every mini-batch.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
-from dlbasics._validate import as_float_array, check_positive, check_shape, check_unit_interval
+from dlbasics._validate import (
+    as_float_array,
+    check_int,
+    check_positive,
+    check_shape,
+    check_unit_interval,
+)
 
 __all__ = [
     "SGD",
@@ -39,14 +44,6 @@ def _check_state(x: Any, name: str, w: np.ndarray) -> np.ndarray:
     x = as_float_array(x, name)
     check_shape(x, name, w.shape, "the shape of w")
     return x
-
-
-def _check_step_count(t: Any) -> int:
-    if not isinstance(t, numbers.Integral) or isinstance(t, bool):
-        raise TypeError(f"t must be an integer (the 1-based count of this update), got {t!r}")
-    if t < 1:
-        raise ValueError(f"t must be >= 1 (the 1-based count of this update), got {t!r}")
-    return int(t)
 
 
 def gd_step(w: Any, dw: Any, lr: float) -> np.ndarray:
@@ -275,7 +272,7 @@ def adam_step(
     w, dw = _check_grad(w, dw)
     m = _check_state(m, "m", w)
     v = _check_state(v, "v", w)
-    t = _check_step_count(t)
+    t = check_int(t, "t", 1, "the 1-based count of this update")
     lr = check_positive(lr, "lr")
     beta1 = check_unit_interval(beta1, "beta1")
     beta2 = check_unit_interval(beta2, "beta2")

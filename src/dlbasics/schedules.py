@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from dlbasics._validate import check_positive
+from dlbasics._validate import check_int, check_positive
 
 __all__ = [
     "ExponentialDecay",
@@ -26,11 +26,7 @@ __all__ = [
 
 
 def _check_epoch(epoch: Any) -> int:
-    if not isinstance(epoch, numbers.Integral) or isinstance(epoch, bool):
-        raise TypeError(f"epoch must be an integer (0-based), got {epoch!r}")
-    if epoch < 0:
-        raise ValueError(f"epoch must be >= 0 (0-based), got {epoch!r}")
-    return int(epoch)
+    return check_int(epoch, "epoch", 0, "0-based")
 
 
 def _check_nonnegative(x: Any, name: str) -> float:
@@ -174,10 +170,7 @@ class StaircaseDecay:
     def __post_init__(self) -> None:
         object.__setattr__(self, "alpha0", check_positive(self.alpha0, "alpha0"))
         object.__setattr__(self, "drop", _check_factor(self.drop, "drop"))
-        if not isinstance(self.every, numbers.Integral) or isinstance(self.every, bool):
-            raise TypeError(f"every must be an integer number of epochs, got {self.every!r}")
-        if self.every < 1:
-            raise ValueError(f"every must be >= 1, got {self.every!r}")
+        object.__setattr__(self, "every", check_int(self.every, "every", 1, "epochs"))
 
     def __call__(self, epoch: int) -> float:
         return self.drop ** (_check_epoch(epoch) // self.every) * self.alpha0

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from dlbasics import executors
+from dlbasics._validate import check_int
 from dlbasics.distributions import Choice, IntUniform, _Scaled
 from dlbasics.results import Trial, Trials, load_trials, save_trials
 
@@ -302,8 +303,7 @@ def random_search(
     ([0, 1, 2, 3, 4, 5, 6, 7], 0)
     """
     _check_space(space)
-    if not isinstance(n_trials, numbers.Integral) or isinstance(n_trials, bool) or n_trials < 1:
-        raise ValueError(f"n_trials must be an integer >= 1, got {n_trials!r}")
+    n_trials = check_int(n_trials, "n_trials", 1)
     seed = _check_seed(seed)
     if not callable(objective):
         raise TypeError(f"objective must be callable, got {objective!r}")
