@@ -92,8 +92,7 @@ def grid(space: Mapping[str, Any], points_per_axis: int | Mapping[str, int]) -> 
         n = points_per_axis
         if isinstance(points_per_axis, Mapping):
             n = points_per_axis.get(name, 1)
-        if not isinstance(n, numbers.Integral) or n < 1:
-            raise ValueError(f"points_per_axis for {name!r} must be an integer >= 1, got {n!r}")
+        n = check_int(n, f"points_per_axis for {name!r}", 1)
         if isinstance(dist, Choice):
             axes.append(list(dist.options))
         elif isinstance(dist, _Scaled):
@@ -345,8 +344,7 @@ def zoom(
     {'lr': LogUniform(0.00039..., 0.025...)}
     """
     _check_space(space)
-    if not isinstance(top, numbers.Integral) or top < 1:
-        raise ValueError(f"top must be an integer >= 1, got {top!r}")
+    top = check_int(top, "top", 1)
     if not margin >= 0:
         raise ValueError(f"margin must be >= 0, got {margin!r}")
     best = sorted((t for t in trials if t.status == "ok"), key=lambda t: (t.loss, t.id))[:top]
