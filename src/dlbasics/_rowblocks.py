@@ -13,14 +13,14 @@ import numpy as np
 
 # NumPy makes one pass over the whole array per operation. On arrays larger than the caches,
 # every pass streams the array from memory again. Here the operations that follow one another
-# (centre, then sum the squares; scale, multiply by gamma, add beta; the four steps of dz) run
-# on one block of rows at a time, small enough to stay in the caches, so that each array comes
-# from memory once per sweep instead of once per operation. Column sums are matrix-vector
-# products with a vector of ones (BLAS), kept below the size at which OpenBLAS starts a second
-# thread: that thread can stall for a scheduler tick on a busy machine.
+# (centre, then sum the squares; scale, then shift; the four steps of dz) run on one block of
+# rows at a time, small enough to stay in the caches, so that each array comes from memory
+# once per sweep instead of once per operation. Column sums are matrix-vector products with a
+# vector of ones (BLAS), kept below the size at which OpenBLAS starts a second thread: that
+# thread can stall for a scheduler tick on a busy machine.
 
 # Per-feature vectors are repeated into a tile of k = _TILE // n rows, and a block is viewed
-# as rows of k·n values: NumPy's loops then ran about 1.4x faster than on rows of n = 1024.
+# as rows of k·n values: NumPy's loops ran about 1.4x faster than on rows of n = 1024.
 _TILE = 8192  # elements per tile
 _BLOCK = 1 << 18  # elements per block: 2 MiB of float64 (the fastest of 0.5-8 MiB, measured)
 _GEMV = 1 << 17  # elements per matrix-vector product: below OpenBLAS's threading threshold
@@ -32,6 +32,17 @@ class _Rows(NamedTuple):
     k: int  # rows per tile: per-feature vectors are repeated k times
     blocks: list[tuple[int, int, bool]]  # (start, stop, tiled); tiled: a multiple of k rows
     ones: np.ndarray  # ones for column sums, one per row of a matrix-vector product
+
+    def tile(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, int]:
+        """`v`, `v` repeated k times if several blocks reuse it (else None), k: for `_apply`."""
+        return v, (_repeat(v, self.k) if len(self.blocks) > 2 else None), self.k
+
+
+def _repeat(v: np.ndarray, k: int) -> np.ndarray:
+    """`v` repeated k times: `np.tile(v, k)`, in a third of its time."""
+    t = np.empty((k, v.size), v.dtype)
+    t[...] = v
+    return t.ravel()
 
 
 def _rows(a: np.ndarray) -> _Rows:
@@ -68,25 +79,12 @@ def _rows(a: np.ndarray) -> _Rows:
     return _Rows(k, blocks, np.ones(min(m, max(1, _GEMV // n)), a.dtype))
 
 
-def _repeat(v: np.ndarray, k: int) -> np.ndarray:
-    """`v` repeated k times: `np.tile(v, k)`, in a third of its time."""
-    t = np.empty(k * v.size, v.dtype)
-    t.reshape(k, v.size)[...] = v
-    return t
-
-
-def _tile(v: np.ndarray, rows: _Rows, dt: np.dtype) -> tuple[np.ndarray, np.ndarray | None, int]:
-    """`v` in dtype `dt`, `v` repeated k times if several blocks reuse it (else None), k."""
-    v = v.astype(dt, copy=False)
-    return v, (_repeat(v, rows.k) if len(rows.blocks) > 2 else None), rows.k
-
-
 def _apply(ufunc: np.ufunc, a: np.ndarray, v: tuple, out: np.ndarray, tiled: bool) -> None:
     """`out = ufunc(a, v)` on one block, viewed as rows of k·n values on tiled blocks."""
     if not tiled:
         ufunc(a, v[0], out=out)
         return
-    tile = _repeat(v[0], v[2]) if v[1] is None else v[1]
+    tile = _repeat(v[0], v[2]) if v[1] is None else v[1]  # a tile freed at once: less memory
     ufunc(a.reshape(-1, tile.size), tile, out=out.reshape(-1, tile.size))
 
 
@@ -100,64 +98,60 @@ def _column_sum(a: np.ndarray, ones: np.ndarray, total: np.ndarray | None = None
 
 
 def forward_rows(z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> tuple:
-    """`batchnorm_forward` on `(m, n)` input: `(out, x_hat, inv_std, gamma, mu, var)`."""
+    """`batchnorm_forward` on `(m, n)` input: `(out, zc, shift, inv_std, mu, var)`."""
     m = z.shape[0]
     dt = z.dtype
     rows = _rows(z)
     mu = _column_sum(z, rows.ones) / m  # first pass: the mean
-    x_hat = np.empty(z.shape, dt)
+    zc = np.empty(z.shape, dt)
     var = np.zeros(z.shape[1], dt)
-    f32 = dt.itemsize < 8
-    residual = np.zeros_like(var) if f32 else None
-    t_mu = _tile(mu, rows, dt)
+    shift = np.zeros_like(var)
+    t_mu = rows.tile(mu)
     for i, j, tiled in rows.blocks:  # second pass: centre, then the squared deviations
-        xb = x_hat[i:j]
-        _apply(np.subtract, z[i:j], t_mu, xb, tiled)
-        var += np.einsum("ij,ij->j", xb, xb)
-        if f32:  # float32: the rounded first mean leaves a residual (Chan et al. 1983)
-            _column_sum(xb, rows.ones, residual)
+        cb = zc[i:j]
+        _apply(np.subtract, z[i:j], t_mu, cb, tiled)
+        var += np.einsum("ij,ij->j", cb, cb)
+        if dt.itemsize < 8:  # float32: the rounded first mean leaves a residual (Chan et al.)
+            _column_sum(cb, rows.ones, shift)
     var /= m
-    if f32:
-        residual /= m
-        mu += residual
-        var -= np.square(residual)
-        np.maximum(var, 0, out=var)  # a constant feature may round below zero
+    shift /= m
+    mu += shift
+    var -= np.square(shift)
+    np.maximum(var, 0, out=var)  # a constant feature may round below zero
     inv_std = (1.0 / np.sqrt(var + eps)).astype(dt, copy=False)
-    g = gamma.astype(dt, copy=False)
+    # out = gamma * (zc - shift) * inv_std + beta = zc * s + t
+    s = gamma.astype(dt, copy=False) * inv_std
+    t_s, t_t = rows.tile(s), rows.tile((beta - shift * s).astype(dt, copy=False))
     out = np.empty(z.shape, dt)
-    shift = f32 and np.max(np.abs(residual) * inv_std) > 1e-6
-    t_res = _tile(residual, rows, dt) if shift else None
-    t_inv, t_g, t_beta = _tile(inv_std, rows, dt), _tile(g, rows, dt), _tile(beta, rows, dt)
-    for i, j, tiled in rows.blocks:  # third pass: scale, then gamma and beta
-        xb, ob = x_hat[i:j], out[i:j]
-        if shift:
-            _apply(np.subtract, xb, t_res, xb, tiled)
-        _apply(np.multiply, xb, t_inv, xb, tiled)
-        _apply(np.multiply, xb, t_g, ob, tiled)
-        _apply(np.add, ob, t_beta, ob, tiled)
-    return out, x_hat, inv_std, g, mu, var
+    for i, j, tiled in rows.blocks:  # third pass: scale and shift
+        ob = out[i:j]
+        _apply(np.multiply, zc[i:j], t_s, ob, tiled)
+        _apply(np.add, ob, t_t, ob, tiled)
+    return out, zc, shift, inv_std, mu, var
 
 
 def backward_rows(
-    dout: np.ndarray, x_hat: np.ndarray, scale: np.ndarray
+    dout: np.ndarray, zc: np.ndarray, shift: np.ndarray, inv_std: np.ndarray, gamma: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`batchnorm_backward` on `(m, n)` input; `scale` is gamma / sqrt(var + eps)."""
-    m = x_hat.shape[0]
-    dt = x_hat.dtype
-    rows = _rows(x_hat)
-    dgamma = np.zeros(x_hat.shape[1], np.result_type(dout, x_hat))
+    """`batchnorm_backward` on `(m, n)` input, with x_hat = (zc - shift) * inv_std."""
+    m = zc.shape[0]
+    dt = zc.dtype
+    rows = _rows(zc)
+    p = np.zeros(zc.shape[1], np.result_type(dout, zc))
     dbeta = None
     for i, j, _ in rows.blocks:  # first pass: both sums
         dbeta = _column_sum(dout[i:j], rows.ones, dbeta)
-        dgamma += np.einsum("ij,ij->j", dout[i:j], x_hat[i:j])
-    # dz = gamma / sqrt(var + eps) * (dout - dbeta / m - x_hat * dgamma / m)
-    t_a, t_b = _tile(-dgamma / m, rows, dt), _tile(-dbeta / m, rows, dt)
-    t_k = _tile(scale, rows, dt)
-    dz = np.empty(x_hat.shape, dt)
+        p += np.einsum("ij,ij->j", dout[i:j], zc[i:j])
+    dgamma = (p - shift * dbeta) * inv_std  # sum of dout * x_hat
+    # dz = gamma * inv_std * (dout - dbeta / m - x_hat * dgamma / m) = k * (dout + zc * a + c)
+    a = -inv_std * dgamma / m
+    t_a, t_c = rows.tile(a.astype(dt)), rows.tile((-dbeta / m - shift * a).astype(dt))
+    t_k = rows.tile((gamma * inv_std).astype(dt, copy=False))
+    dz = np.empty(zc.shape, dt)
     for i, j, tiled in rows.blocks:  # second pass, in place in each block of dz
-        zb = dz[i:j]
-        _apply(np.multiply, x_hat[i:j], t_a, zb, tiled)
-        _apply(np.add, zb, t_b, zb, tiled)
-        np.add(zb, dout[i:j], out=zb)
-        _apply(np.multiply, zb, t_k, zb, tiled)
+        db = dz[i:j]
+        _apply(np.multiply, zc[i:j], t_a, db, tiled)
+        _apply(np.add, db, t_c, db, tiled)
+        np.add(db, dout[i:j], out=db)
+        _apply(np.multiply, db, t_k, db, tiled)
     return dz, dgamma, dbeta

@@ -18,12 +18,18 @@ from dlbasics._validate import as_float_array, check_positive, check_shape
 class BatchNormCache(NamedTuple):
     """What the backward pass needs from the forward pass."""
 
-    x_hat: np.ndarray  # normalized input, same shape as z
+    zc: np.ndarray  # z minus its first-pass mean, same shape as z
+    shift: np.ndarray  # the mean of zc (float32 rounding; zero in float64), broadcastable
     inv_std: np.ndarray  # 1 / sqrt(var + eps), broadcastable against z
     gamma: np.ndarray  # scale, broadcastable against z
     mu: np.ndarray  # batch mean, shape (n,) or (C,)
     var: np.ndarray  # biased batch variance, shape (n,) or (C,)
     axes: tuple[int, ...]  # axes the statistics were taken over
+
+    @property
+    def x_hat(self) -> np.ndarray:
+        r"""The normalized input $(z - \mu) / \sqrt{\sigma^2 + \varepsilon}$ (a new array)."""
+        return (self.zc - self.shift) * self.inv_std
 
 
 def stat_axes(z: np.ndarray) -> tuple[int, ...]:
@@ -72,7 +78,7 @@ def batchnorm_forward(
     out : ndarray, same shape and dtype as z
         $\tilde z = \gamma \hat z + \beta$.
     cache : BatchNormCache
-        Normalized input, inverse standard deviation, batch mean and (biased) variance, for
+        Centred input, inverse standard deviation, batch mean and (biased) variance, for
         `batchnorm_backward` and for running statistics.
 
     Raises
@@ -125,29 +131,34 @@ def batchnorm_forward(
             f"batch normalization needs more than 1 value per feature in training mode, got z "
             f"of shape {z.shape}; drop the last incomplete mini-batch or use a larger batch"
         )
+    shape = _per_feature(z)
     if z.ndim == 2:  # the same math in blocks of rows that stay in the caches
-        out, x_hat, inv_std, g, mu, var = forward_rows(z, gamma, beta, eps)
-        return out, BatchNormCache(x_hat, inv_std.reshape(1, -1), g.reshape(1, -1), mu, var, (0,))
+        out, zc, shift, inv_std, mu, var = forward_rows(z, gamma, beta, eps)
+    else:
+        out, zc, shift, inv_std, mu, var = _forward_4d(z, gamma, beta, eps)
+    g = gamma.astype(z.dtype, copy=False).reshape(shape)
+    cache = BatchNormCache(zc, shift.reshape(shape), inv_std.reshape(shape), g, mu, var, axes)
+    return out, cache
+
+
+def _forward_4d(z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> tuple:
+    """The reference code: `(out, zc, shift, inv_std, mu, var)` with whole-array operations."""
     dt = z.dtype
+    m = z.size // z.shape[1]
     mu = _feature_sum(z) / m
-    x_hat = _per_feature_op(np.subtract, z, mu, np.empty(z.shape, dt))  # two passes: centre first
-    var = _sum_of_products(x_hat, x_hat) / m
-    residual = None
+    zc = _per_feature_op(np.subtract, z, mu, np.empty(z.shape, dt))  # two passes: centre first
+    var = _sum_of_products(zc, zc) / m
+    shift = np.zeros_like(var)
     if dt.itemsize < 8:  # float32: the rounded first mean leaves a residual (Chan et al. 1983)
-        residual = _feature_sum(x_hat) / m
-        mu += residual
-        var -= np.square(residual)
+        shift = _feature_sum(zc) / m
+        mu += shift
+        var -= np.square(shift)
         np.maximum(var, 0, out=var)  # a constant feature may round below zero
     inv_std = (1.0 / np.sqrt(var + eps)).astype(dt, copy=False)
-    if residual is not None and np.max(np.abs(residual) * inv_std) > 1e-6:
-        _per_feature_op(np.subtract, x_hat, residual, x_hat)
-    _per_feature_op(np.multiply, x_hat, inv_std, x_hat)
-    g = gamma.astype(dt, copy=False)
-    out = _per_feature_op(np.multiply, x_hat, g, np.empty(z.shape, dt))
-    _per_feature_op(np.add, out, beta, out)
-    shape = _per_feature(z)
-    cache = BatchNormCache(x_hat, inv_std.reshape(shape), g.reshape(shape), mu, var, axes)
-    return out, cache
+    s = gamma.astype(dt, copy=False) * inv_std  # out = gamma * (zc - shift) * inv_std + beta
+    out = _per_feature_op(np.multiply, zc, s, np.empty(z.shape, dt))
+    _per_feature_op(np.add, out, beta - shift * s, out)
+    return out, zc, shift, inv_std, mu, var
 
 
 # ---- whole-array operations with per-channel vectors broadcast over (m, C, H, W) ----------
@@ -193,7 +204,7 @@ def batchnorm_backward(
     Raises
     ------
     ValueError
-        If `dout` does not have the shape of the cached `x_hat`.
+        If `dout` does not have the shape of the forward pass's `z`.
     TypeError
         If `dout` is not numeric or `cache` is not a `BatchNormCache`.
 
@@ -236,17 +247,19 @@ def batchnorm_backward(
         raise TypeError(
             f"cache must be the BatchNormCache of batchnorm_forward, got {type(cache).__name__}"
         )
-    x_hat = cache.x_hat
+    zc = cache.zc
     dout = as_float_array(dout, "dout")
-    check_shape(dout, "dout", x_hat.shape, "the shape of z in the forward pass")
-    if x_hat.ndim == 2:  # the same math in blocks of rows that stay in the caches
-        return backward_rows(dout, x_hat, (cache.gamma * cache.inv_std).ravel())
-    m = x_hat.size // x_hat.shape[1]
+    check_shape(dout, "dout", zc.shape, "the shape of z in the forward pass")
+    shift, inv_std, gamma = cache.shift.ravel(), cache.inv_std.ravel(), cache.gamma.ravel()
+    if zc.ndim == 2:  # the same math in blocks of rows that stay in the caches
+        return backward_rows(dout, zc, shift, inv_std, gamma)
+    m = zc.size // zc.shape[1]
     dbeta = _feature_sum(dout)
-    dgamma = _sum_of_products(dout, x_hat)
-    # dz = gamma / sqrt(var + eps) * (dout - dbeta / m - x_hat * dgamma / m), in place in dz
-    dz = _per_feature_op(np.multiply, x_hat, -dgamma / m, np.empty(x_hat.shape, x_hat.dtype))
-    _per_feature_op(np.add, dz, -dbeta / m, dz)
+    dgamma = (_sum_of_products(dout, zc) - shift * dbeta) * inv_std  # sum of dout * x_hat
+    # dz = gamma * inv_std * (dout - dbeta / m - x_hat * dgamma / m) = k * (dout + zc * a + c)
+    a = -inv_std * dgamma / m
+    dz = _per_feature_op(np.multiply, zc, a, np.empty(zc.shape, zc.dtype))
+    _per_feature_op(np.add, dz, -dbeta / m - shift * a, dz)
     dz += dout
-    _per_feature_op(np.multiply, dz, (cache.gamma * cache.inv_std).ravel(), dz)
+    _per_feature_op(np.multiply, dz, gamma * inv_std, dz)
     return dz, dgamma, dbeta
