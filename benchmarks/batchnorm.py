@@ -6,10 +6,11 @@ Run:  .venv/bin/python benchmarks/batchnorm.py            (about two minutes)
 Each contender is timed over forward + backward. Figures are medians over rounds after a
 warm-up; every round runs each contender once, in turn, so that all of them see the same
 machine load, and every ratio is measured in the same run. The memory-bandwidth floor of one
-forward + backward is 5 x bytes(z) / bandwidth (read z, write out; read dout and x_hat, write
-dz), with the bandwidth measured in the same run by large NumPy copies and adds. Backward
-peak memory comes from tracemalloc (NumPy reports its allocations to it). PyTorch columns
-appear when torch is installed (the CPU build); it is never a dependency of dlbasics."""
+forward + backward is 5 x bytes(z) / bandwidth (read z, write out; read dout and the cached
+centred z, write dz), with the bandwidth measured in the same run by large NumPy copies and
+adds. Backward peak memory comes from tracemalloc (NumPy reports its allocations to it).
+PyTorch columns appear when torch is installed (the CPU build); it is never a dependency of
+dlbasics."""
 
 from __future__ import annotations
 
@@ -250,7 +251,7 @@ def bench_batchnorm(repeats, n_threads):
         row["mem_naive"] = (
             backward_peak(naive_backward, d2, naive_forward(z2, gamma, beta)[1]) / z.nbytes
         )
-        row["tax"] = 3 * allocation_tax(shape, dtype, repeats)  # x_hat, out and dz are new arrays
+        row["tax"] = 3 * allocation_tax(shape, dtype, repeats)  # zc, out and dz are new arrays
         rows.append(row)
 
         name = f"{shape} {row['dtype']}"
@@ -282,7 +283,7 @@ def bench_mlp(repeats, n_threads, m=128):
     def ours():
         logits = model.forward(x)
         _, dlogits = softmax_cross_entropy(logits, y)
-        model.backward(dlogits)
+        model.backward(dlogits, input_grad=False)  # as `train` does; PyTorch skips it too
         opt.step(model.params(), model.grads())
 
     groups = {1: {}, n_threads: {}}  # timed in separate rounds, by thread count
