@@ -1,6 +1,6 @@
 """Batch-norm speed and memory: ours vs a naive staged version vs the bandwidth floor vs PyTorch.
 
-Run:  .venv/bin/python benchmarks/batchnorm.py            (about two minutes)
+Run:  .venv/bin/python benchmarks/batchnorm.py            (about a minute)
       .venv/bin/python benchmarks/batchnorm.py --quick    (fewer rounds)
 
 Each contender is timed over forward + backward. Figures are medians over rounds after a
