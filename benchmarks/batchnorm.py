@@ -7,10 +7,10 @@ Each contender is timed over forward + backward. Figures are medians over rounds
 warm-up; every round runs each contender once, in turn, so that all of them see the same
 machine load, and every ratio is measured in the same run. The memory-bandwidth floor of one
 forward + backward is 5 x bytes(z) / bandwidth (read z, write out; read dout and the cached
-centred z, write dz), with the bandwidth measured in the same run by large NumPy copies and
-adds. Backward peak memory comes from tracemalloc (NumPy reports its allocations to it).
-PyTorch columns appear when torch is installed (the CPU build); it is never a dependency of
-dlbasics."""
+centred z, write dz), with the bandwidth of large NumPy copies and adds timed in the same
+rounds as each case's contenders. Backward peak memory comes from tracemalloc (NumPy reports
+its allocations to it). PyTorch columns appear when torch is installed (the CPU build); it is
+never a dependency of dlbasics."""
 
 from __future__ import annotations
 
@@ -220,10 +220,7 @@ def bench_batchnorm(repeats, n_threads):
     """Rows of figures, speed verdicts `(what, row, num, den, op, limit)`, memory verdicts."""
     rows, verdicts, memory = [], [], []
     rng = np.random.default_rng(0)
-    bandwidth = Bandwidth()
-    bw_times = compare(bandwidth.contenders(), repeats)
-    bw, bw_cpu = bandwidth.from_times(bw_times), bandwidth.from_times(bw_times, " cpu")
-    del bandwidth  # 384 MiB
+    bandwidth = Bandwidth()  # timed in the rounds of every case: the floor sees the same load
     for shape, dtype in CASES:
         z = rng.normal(1.0, 2.0, size=shape).astype(dtype)
         dout = rng.normal(size=shape).astype(dtype)
@@ -234,7 +231,7 @@ def bench_batchnorm(repeats, n_threads):
         row = {"shape": shape, "dtype": np.dtype(dtype).name, "MiB": z.nbytes / MIB}
         # single-threaded contenders together; multi-threaded PyTorch in its own rounds, so
         # that its spinning worker threads do not slow the others down
-        single = {"ours": ours, "naive": naive}
+        single = {"ours": ours, "naive": naive, **bandwidth.contenders()}
         if torch is not None:
             single["torch1"] = torch_contender(z, dout, 1)
         row.update(compare(single, repeats))
@@ -242,6 +239,7 @@ def bench_batchnorm(repeats, n_threads):
             multi = compare({"ours": ours, "torch": torch_contender(z, dout, n_threads)}, repeats)
             row.update({"ours2": multi["ours"], "ours2 cpu": multi["ours cpu"]})
             row.update({"torch": multi["torch"], "torch cpu": multi["torch cpu"]})
+        bw, bw_cpu = bandwidth.from_times(row), bandwidth.from_times(row, " cpu")
         row["bandwidth"] = bw
         row["floor"] = 5 * z.nbytes / bw
         row["floor cpu"] = 5 * z.nbytes / bw_cpu
@@ -334,6 +332,7 @@ def print_table(rows):
         ("ours ms", lambda r: ms(r["ours"])),
         ("naive ms", lambda r: ms(r["naive"])),
         ("floor ms", lambda r: ms(r["floor"])),
+        ("GB/s", lambda r: f"{r['bandwidth'] / 1e9:.1f}"),
         ("PyTorch ms", lambda r: ms(r.get("torch"))),
         ("PyTorch 1 thr ms", lambda r: ms(r.get("torch1"))),
         ("ours CPU ms", lambda r: ms(r["ours cpu"])),
@@ -381,7 +380,9 @@ def main():
         print("           prefer the CPU-time ratios of single-threaded contenders")
     print()
     rows, verdicts, memory = bench_batchnorm(repeats, n_threads)
-    print(f"bandwidth  {rows[0]['bandwidth'] / 1e9:.1f} GB/s (large NumPy copies and adds)")
+    gbs = [r["bandwidth"] / 1e9 for r in rows]
+    print(f"bandwidth  {min(gbs):.1f}-{max(gbs):.1f} GB/s over the cases (large NumPy copies and")
+    print("           adds, timed in the same rounds as each case's contenders)")
     print()
     print_table(rows)
     print()
