@@ -94,6 +94,7 @@ def _column_sum(a: np.ndarray, ones: np.ndarray, total: np.ndarray | None = None
     for i in range(0, a.shape[0], c):
         s = ones[: min(c, a.shape[0] - i)] @ a[i : i + c]
         total = s if total is None else np.add(total, s, out=total)
+    assert total is not None  # callers pass blocks of at least one row
     return total
 
 
@@ -142,6 +143,7 @@ def backward_rows(
     for i, j, _ in rows.blocks:  # first pass: both sums
         dbeta = _column_sum(dout[i:j], rows.ones, dbeta)
         p += np.einsum("ij,ij->j", dout[i:j], zc[i:j])
+    assert dbeta is not None  # zc has rows: batchnorm_forward needs m >= 2
     dgamma = (p - shift * dbeta) * inv_std  # sum of dout * x_hat
     # dz = gamma * inv_std * (dout - dbeta / m - x_hat * dgamma / m) = k * (dout + zc * a + c)
     a = -inv_std * dgamma / m

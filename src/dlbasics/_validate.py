@@ -31,10 +31,22 @@ def check_shape(x: np.ndarray, name: str, shape: tuple[int, ...], what: str = ""
         raise ValueError(f"{name} must have shape {shape}{extra}, got {x.shape}")
 
 
+def is_int(x: object) -> bool:
+    """True for integers (any `numbers.Integral`, e.g. NumPy's) except bools."""
+    # A predicate rather than inline isinstance: mypy does not know that int, float and bool are
+    # registered as numbers.Integral / numbers.Real, and would wrongly narrow to "unreachable".
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
+def is_real(x: object) -> bool:
+    """True for real numbers (any `numbers.Real`, e.g. NumPy's) except bools."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
 def check_int(x: Any, name: str, low: int, what: str = "") -> int:
     """Return `x` as an int, raising unless it is an integer (not a bool) >= `low`."""
     extra = f" ({what})" if what else ""
-    if not isinstance(x, numbers.Integral) or isinstance(x, bool):
+    if not is_int(x):
         raise TypeError(f"{name} must be an integer >= {low}{extra}, got {x!r}")
     if x < low:
         raise ValueError(f"{name} must be an integer >= {low}{extra}, got {x!r}")
@@ -43,7 +55,7 @@ def check_int(x: Any, name: str, low: int, what: str = "") -> int:
 
 def check_positive(x: Any, name: str) -> float:
     """Return `x` as a float, raising unless it is a finite number > 0."""
-    if not isinstance(x, numbers.Real) or isinstance(x, bool):
+    if not is_real(x):
         raise TypeError(f"{name} must be a real number, got {x!r}")
     if not (np.isfinite(x) and x > 0):
         raise ValueError(f"{name} must be a finite number > 0, got {x!r}")
@@ -52,7 +64,7 @@ def check_positive(x: Any, name: str) -> float:
 
 def check_unit_interval(x: Any, name: str) -> float:
     """Return `x` as a float, raising unless 0 <= x < 1 (an averaging weight)."""
-    if not isinstance(x, numbers.Real) or isinstance(x, bool):
+    if not is_real(x):
         raise TypeError(f"{name} must be a real number, got {x!r}")
     if not 0 <= x < 1:
         raise ValueError(f"{name} must be in [0, 1), got {x!r}")

@@ -60,7 +60,7 @@ def ewa(values: Any, beta: float, *, bias_correction: bool = False) -> np.ndarra
     if not np.all(np.isfinite(values)):
         raise ValueError("values must be finite, got nan or inf")
     beta = check_unit_interval(beta, "beta")
-    out = np.empty_like(values)
+    out: np.ndarray = np.empty_like(values)
     v = np.zeros_like(values[0])
     for t, theta in enumerate(values):
         v = beta * v + (1 - beta) * theta

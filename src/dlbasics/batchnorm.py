@@ -29,7 +29,8 @@ class BatchNormCache(NamedTuple):
     @property
     def x_hat(self) -> np.ndarray:
         r"""The normalized input $(z - \mu) / \sqrt{\sigma^2 + \varepsilon}$ (a new array)."""
-        return (self.zc - self.shift) * self.inv_std
+        x_hat: np.ndarray = (self.zc - self.shift) * self.inv_std
+        return x_hat
 
 
 def stat_axes(z: np.ndarray) -> tuple[int, ...]:
@@ -166,18 +167,21 @@ def _forward_4d(z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) 
 
 def _feature_sum(a: np.ndarray) -> np.ndarray:
     """Per-channel sum over the m·H·W values, without big temporaries."""
-    return np.einsum("ncs->c", a.reshape(a.shape[0], a.shape[1], -1))
+    s: np.ndarray = np.einsum("ncs->c", a.reshape(a.shape[0], a.shape[1], -1))
+    return s
 
 
 def _sum_of_products(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Per-channel sum of `a * b`, without materializing the product."""
     s = (a.shape[0], a.shape[1], -1)
-    return np.einsum("ncs,ncs->c", a.reshape(s), b.reshape(s))
+    total: np.ndarray = np.einsum("ncs,ncs->c", a.reshape(s), b.reshape(s))
+    return total
 
 
 def _per_feature_op(ufunc: np.ufunc, a: np.ndarray, v: np.ndarray, out: np.ndarray) -> np.ndarray:
     """`out = ufunc(a, v)` with the per-channel vector `v` broadcast."""
-    return ufunc(a, v.astype(out.dtype, copy=False).reshape(1, -1, 1, 1), out=out)
+    res: np.ndarray = ufunc(a, v.astype(out.dtype, copy=False).reshape(1, -1, 1, 1), out=out)
+    return res
 
 
 def batchnorm_backward(

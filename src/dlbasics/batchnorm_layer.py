@@ -6,12 +6,16 @@ gradients, the running mean and variance, and the training/evaluation switch.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dlbasics._validate import as_float_array, check_positive, check_unit_interval
+from dlbasics._validate import (
+    as_float_array,
+    check_positive,
+    check_unit_interval,
+    is_int,
+    is_real,
+)
 from dlbasics.batchnorm import (
     BatchNormCache,
     _per_feature,
@@ -32,7 +36,7 @@ def rho_from_torch_momentum(momentum: float) -> float:
     >>> rho_from_torch_momentum(0.1)
     0.9
     """
-    if not isinstance(momentum, numbers.Real) or isinstance(momentum, bool):
+    if not is_real(momentum):
         raise TypeError(
             f"momentum must be a real number, got {momentum!r} (PyTorch's momentum=None is "
             "BatchNorm(..., cumulative=True) here)"
@@ -171,11 +175,7 @@ class BatchNorm:
         unbiased: bool = True,
         cumulative: bool = False,
     ) -> None:
-        if (
-            not isinstance(n_features, numbers.Integral)
-            or isinstance(n_features, bool)
-            or n_features < 1
-        ):
+        if not is_int(n_features) or n_features < 1:
             raise ValueError(f"n_features must be a positive integer, got {n_features!r}")
         for name, flag in (("unbiased", unbiased), ("cumulative", cumulative)):
             if not isinstance(flag, bool):
@@ -235,7 +235,7 @@ class BatchNorm:
             self._cache = None
             shape = _per_feature(z)
             scale = (self.gamma / np.sqrt(self.running_var + self.eps)).astype(z.dtype)
-            out = z - self.running_mean.astype(z.dtype).reshape(shape)
+            out: np.ndarray = z - self.running_mean.astype(z.dtype).reshape(shape)
             out *= scale.reshape(shape)
             out += self.beta.astype(z.dtype).reshape(shape)
             return out

@@ -2,11 +2,9 @@ r"""Data for the examples: scikit-learn's bundled handwritten digits, and synthe
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from dlbasics._validate import check_int
+from dlbasics._validate import check_int, is_int, is_real
 
 __all__ = ["gaussian_blobs", "load_digits_split"]
 
@@ -56,11 +54,11 @@ def load_digits_split(
     >>> print(round(float(x_train[:, 20].mean()), 10), round(float(x_train[:, 20].std()), 10))
     0.0 1.0
     """
-    if not isinstance(test_size, numbers.Real) or isinstance(test_size, bool):
+    if not is_real(test_size):
         raise TypeError(f"test_size must be a real number, got {test_size!r}")
     if not 0 < test_size < 1:
         raise ValueError(f"test_size must be in (0, 1), got {test_size!r}")
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool):
+    if not is_int(seed):
         raise TypeError(f"seed must be an int, got {seed!r}")
     try:
         from sklearn.datasets import load_digits
@@ -124,7 +122,7 @@ def gaussian_blobs(
     m = check_int(m, "m", 1)
     n = check_int(n, "n", 1)
     k = check_int(k, "k", 2)
-    if not isinstance(spread, numbers.Real) or isinstance(spread, bool):
+    if not is_real(spread):
         raise TypeError(f"spread must be a real number, got {spread!r}")
     if not (np.isfinite(spread) and spread > 0):
         raise ValueError(f"spread must be a finite number > 0, got {spread!r}")

@@ -16,17 +16,18 @@ Each one also answers `rvs(size=None, random_state=None)`, the method scikit-lea
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from dlbasics._validate import is_int, is_real
+
 __all__ = ["Choice", "IntUniform", "LogUniform", "ReverseLogUniform", "Uniform"]
 
 
 def _real(x: Any, name: str, cls: str) -> float:
-    if not isinstance(x, numbers.Real) or isinstance(x, bool) or not math.isfinite(x):
+    if not is_real(x) or not math.isfinite(x):
         raise TypeError(f"{cls}: {name} must be a finite real number, got {x!r}")
     return float(x)
 
@@ -240,7 +241,7 @@ class IntUniform(_Scaled):
 
     def __init__(self, low: int, high: int, log: bool = False) -> None:
         for name, v in (("low", low), ("high", high)):
-            if not isinstance(v, numbers.Integral) or isinstance(v, bool):
+            if not is_int(v):
                 raise TypeError(f"IntUniform: {name} must be an integer, got {v!r}")
         if log and low < 1:
             raise ValueError(f"IntUniform: low must be >= 1 when log=True, got low={low!r}")

@@ -8,11 +8,9 @@ Examples are rows: `x` has shape `(m, n_in)`.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from dlbasics._validate import as_float_array, check_int
+from dlbasics._validate import as_float_array, check_int, is_int
 
 __all__ = ["Dense", "ReLU", "Sigmoid", "Tanh", "softmax_cross_entropy"]
 
@@ -21,7 +19,7 @@ def _as_rng(rng: np.random.Generator | int, name: str = "rng") -> np.random.Gene
     """Accept a Generator or an int seed; never the global NumPy state."""
     if isinstance(rng, np.random.Generator):
         return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+    if is_int(rng):
         return np.random.default_rng(int(rng))
     raise TypeError(f"{name} must be a numpy.random.Generator or an int seed, got {rng!r}")
 
@@ -133,15 +131,15 @@ class Dense(_Layer):
     ) -> None:
         self.n_in = check_int(n_in, "n_in", 1)
         self.n_out = check_int(n_out, "n_out", 1)
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"dtype must be a floating-point type, got {dtype}")
+        dt = np.dtype(dtype)
+        if dt.kind != "f":
+            raise TypeError(f"dtype must be a floating-point type, got {dt}")
         gen = _as_rng(rng)
         W = gen.standard_normal((self.n_in, self.n_out)) * np.sqrt(2.0 / self.n_in)
-        self.W = W.astype(dtype)
+        self.W = W.astype(dt)
         self.dW = np.zeros_like(self.W)
-        self.b = np.zeros(self.n_out, dtype) if bias else None
-        self.db = np.zeros(self.n_out, dtype) if bias else None
+        self.b: np.ndarray | None = np.zeros(self.n_out, dt) if bias else None
+        self.db: np.ndarray | None = np.zeros(self.n_out, dt) if bias else None
         self._x: np.ndarray | None = None
         self._params = {"W": self.W} if self.b is None else {"W": self.W, "b": self.b}
         self._grads = {"W": self.dW} if self.db is None else {"W": self.dW, "b": self.db}
@@ -220,7 +218,9 @@ class ReLU(_Layer):
     def backward(self, dout: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
         """Return `dout` where the input was positive, 0 elsewhere (`out=dout` works in place)."""
         dout = self._check_dout(dout, self._out)
-        return np.multiply(dout, self._out > 0, out=out)
+        assert self._out is not None  # checked by _check_dout
+        dx: np.ndarray = np.multiply(dout, self._out > 0, out=out)
+        return dx
 
 
 class Tanh(_Layer):
@@ -248,7 +248,9 @@ class Tanh(_Layer):
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """Return `dout * (1 - tanh(x)**2)`."""
         dout = self._check_dout(dout, self._out)
-        return dout * (1.0 - np.square(self._out))
+        assert self._out is not None  # checked by _check_dout
+        dx: np.ndarray = dout * (1.0 - np.square(self._out))
+        return dx
 
 
 class Sigmoid(_Layer):
@@ -279,7 +281,9 @@ class Sigmoid(_Layer):
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """Return `dout * s * (1 - s)` with `s` the forward output."""
         dout = self._check_dout(dout, self._out)
-        return dout * self._out * (1.0 - self._out)
+        assert self._out is not None  # checked by _check_dout
+        dx: np.ndarray = dout * self._out * (1.0 - self._out)
+        return dx
 
 
 def softmax_cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:

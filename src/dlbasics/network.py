@@ -2,14 +2,13 @@ r"""A multilayer perceptron with optional batch norm, and the course's mini-batc
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from dlbasics._validate import as_float_array, check_int
+from dlbasics._validate import as_float_array, check_int, is_int
 from dlbasics.batches import minibatches
 from dlbasics.batchnorm_layer import BatchNorm
 from dlbasics.layers import Dense, ReLU, Sigmoid, Tanh, softmax_cross_entropy
@@ -89,7 +88,7 @@ class MLP:
         if len(sizes) < 2:
             raise ValueError(f"sizes must list at least input and output widths, got {sizes}")
         for n in sizes:
-            if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
+            if not is_int(n) or n < 1:
                 raise ValueError(f"sizes must be integers >= 1, got {sizes}")
         if activation not in _ACTIVATIONS:
             raise ValueError(
@@ -188,7 +187,8 @@ class MLP:
             else:
                 d = layer.backward(d)
         if input_grad:
-            return self.layers[0].backward(d)
+            dx: np.ndarray = self.layers[0].backward(d)
+            return dx
         self.layers[0].backward_params(d)
         return None
 
@@ -203,7 +203,8 @@ class MLP:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Predicted class labels, shape (m,), computed in evaluation mode."""
-        return np.argmax(self._eval_logits(x), axis=1)
+        labels: np.ndarray = np.argmax(self._eval_logits(x), axis=1)
+        return labels
 
     def loss(self, x: np.ndarray, y: np.ndarray) -> float:
         """Mean softmax cross-entropy on (x, y), computed in evaluation mode."""
@@ -349,6 +350,7 @@ def train(
         batches = minibatches(x, y, batch_size, seed=rng, drop_last=drop_last)
         losses, accs = [], []
         for batch, (xb, yb) in enumerate(batches):
+            assert yb is not None  # y was checked by _check_data
             where = f"epoch {epoch}, batch {batch} (step {step}) with learning rate {lr:g}"
             try:
                 with np.errstate(over="raise", invalid="raise", divide="raise"):
@@ -372,7 +374,7 @@ def train(
             step += 1
         hist.epoch_loss.append(float(np.mean(losses)))
         hist.epoch_acc.append(float(np.mean(accs)))
-        if x_val is not None:
+        if x_val is not None and y_val is not None:  # both or neither, checked above
             hist.val_loss.append(model.loss(x_val, y_val))
             hist.val_acc.append(model.accuracy(x_val, y_val))
     return hist

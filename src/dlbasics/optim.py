@@ -41,9 +41,9 @@ def _check_grad(w: Any, dw: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_state(x: Any, name: str, w: np.ndarray) -> np.ndarray:
-    x = as_float_array(x, name)
-    check_shape(x, name, w.shape, "the shape of w")
-    return x
+    arr = as_float_array(x, name)
+    check_shape(arr, name, w.shape, "the shape of w")
+    return arr
 
 
 def gd_step(w: Any, dw: Any, lr: float) -> np.ndarray:
@@ -76,7 +76,8 @@ def gd_step(w: Any, dw: Any, lr: float) -> np.ndarray:
     """
     w, dw = _check_grad(w, dw)
     lr = check_positive(lr, "lr")
-    return w - lr * dw
+    w_new: np.ndarray = w - lr * dw
+    return w_new
 
 
 def momentum_step(

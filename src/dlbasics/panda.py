@@ -185,7 +185,8 @@ class Panda:
 
     def save(self, path: str | os.PathLike) -> None:
         """Checkpoint everything to a `.npz` file (no pickle), replacing it atomically."""
-        arrays = {f"param/{k}": v for k, v in self.model.params().items()}
+        # Any: mypy would check the arrays against savez's `allow_pickle: bool` keyword too
+        arrays: dict[str, Any] = {f"param/{k}": v for k, v in self.model.params().items()}
         arrays |= {f"velocity/{k}": v for k, v in self.optimizer.v.items()}
         tmp = f"{os.fspath(path)}.tmp.npz"
         np.savez(tmp, meta=np.array(json.dumps(self._meta())), **arrays)

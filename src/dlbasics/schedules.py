@@ -7,14 +7,13 @@ course counts epochs from 1 (`epoch_num`); where that matters it is said below.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from dlbasics._validate import check_int, check_positive
+from dlbasics._validate import check_int, check_positive, is_real
 
 __all__ = [
     "ExponentialDecay",
@@ -30,7 +29,7 @@ def _check_epoch(epoch: Any) -> int:
 
 
 def _check_nonnegative(x: Any, name: str) -> float:
-    if not isinstance(x, numbers.Real) or isinstance(x, bool):
+    if not is_real(x):
         raise TypeError(f"{name} must be a real number, got {x!r}")
     if not (np.isfinite(x) and x >= 0):
         raise ValueError(f"{name} must be a finite number >= 0, got {x!r}")
@@ -38,10 +37,10 @@ def _check_nonnegative(x: Any, name: str) -> float:
 
 
 def _check_factor(x: Any, name: str) -> float:
-    x = check_positive(x, name)
-    if x > 1:
-        raise ValueError(f"{name} must be in (0, 1] (a decay factor), got {x!r}")
-    return x
+    factor = check_positive(x, name)
+    if factor > 1:
+        raise ValueError(f"{name} must be in (0, 1] (a decay factor), got {factor!r}")
+    return factor
 
 
 @dataclass(frozen=True)
@@ -200,7 +199,7 @@ class ManualSchedule:
     _rates: tuple[float, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        table = self.table
+        table: object = self.table  # checked at run time: the caller may not be type-checked
         if isinstance(table, Mapping):
             items = sorted(table.items())
         elif isinstance(table, Sequence) and not isinstance(table, str):

@@ -17,19 +17,18 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
-import numbers
 import os
 import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Any
 
 import numpy as np
 
 from dlbasics import executors
-from dlbasics._validate import check_int
+from dlbasics._validate import check_int, is_int
 from dlbasics.distributions import Choice, IntUniform, _Scaled
 from dlbasics.results import Trial, Trials, load_trials, save_trials
 
@@ -47,7 +46,7 @@ def _check_space(space: Any) -> Mapping[str, Any]:
 
 
 def _check_seed(seed: Any) -> int:
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
+    if not is_int(seed) or seed < 0:
         raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
     return int(seed)
 
@@ -230,7 +229,7 @@ def run_trials(
     return results
 
 
-def _collect(fut: Any, trial_id: int, candidates: list[dict]) -> Trial:
+def _collect(fut: Future[Trial], trial_id: int, candidates: list[dict]) -> Trial:
     try:
         return fut.result()
     except KeyboardInterrupt:
@@ -243,7 +242,8 @@ def _collect(fut: Any, trial_id: int, candidates: list[dict]) -> Trial:
 def _jsonable(params: dict) -> dict:
     import json
 
-    return json.loads(json.dumps(params, default=str))
+    out: dict = json.loads(json.dumps(params, default=str))
+    return out
 
 
 def random_search(
