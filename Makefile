@@ -28,9 +28,10 @@ build: $(STAMP)
 test: lint  ## lint, then pytest: strict build, unit, doctests, docs snippets, browser
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff, and mypy --strict on the package
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: $(STAMP)  ## speed and scale measurements (prints figures; never part of test)
 	$(BIN)/python benchmarks/build.py
