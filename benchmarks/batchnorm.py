@@ -6,8 +6,8 @@ Run:  .venv/bin/python benchmarks/batchnorm.py            (about a minute)
 Each contender is timed over forward + backward. Figures are medians over rounds after a
 warm-up; every round runs each contender once, in turn, so that all of them see the same
 machine load, and every ratio is measured in the same run. The memory-bandwidth floor of one
-forward + backward is 5 x bytes(z) / bandwidth (read z, write out; read dout and the cached
-centred z, write dz), with the bandwidth of large NumPy copies and adds timed in the same
+forward + backward is 5 x bytes(z) / bandwidth (read z, write out; read dout and z, write
+dz), with the bandwidth of large NumPy copies and adds timed in the same
 rounds as each case's contenders. Backward peak memory comes from tracemalloc (NumPy reports
 its allocations to it). PyTorch columns appear when torch is installed (the CPU build); it is
 never a dependency of dlbasics."""
@@ -249,7 +249,7 @@ def bench_batchnorm(repeats, n_threads):
         row["mem_naive"] = (
             backward_peak(naive_backward, d2, naive_forward(z2, gamma, beta)[1]) / z.nbytes
         )
-        row["tax"] = 3 * allocation_tax(shape, dtype, repeats)  # zc, out and dz are new arrays
+        row["tax"] = 2 * allocation_tax(shape, dtype, repeats)  # out and dz are new arrays
         rows.append(row)
 
         name = f"{shape} {row['dtype']}"

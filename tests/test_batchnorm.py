@@ -142,15 +142,20 @@ def test_float32_rounded_mean_is_corrected(shape):
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-def test_cache_holds_the_centred_input_and_x_hat_on_demand(shape):
-    z, gamma, beta, _ = _problem(shape)
+def test_cache_holds_z_itself_and_x_hat_on_demand(shape):
+    """No copy of z is kept (as PyTorch saves its input); neither pass writes to z."""
+    z, gamma, beta, dout = _problem(shape)
+    z_before = z.copy()
     _, cache = batchnorm_forward(z, gamma, beta)
+    assert cache.z is z
     axes = (0,) if z.ndim == 2 else (0, 2, 3)
     mu = z.mean(axis=axes, keepdims=True)
-    np.testing.assert_allclose(cache.zc - cache.shift, z - mu, rtol=1e-12, atol=1e-12)
+    centred = cache.z - cache.center - cache.shift
+    np.testing.assert_allclose(centred, z - mu, rtol=1e-12, atol=1e-12)
     x_hat = (z - mu) / np.sqrt(z.var(axis=axes, keepdims=True) + 1e-5)
     np.testing.assert_allclose(cache.x_hat, x_hat, rtol=1e-12, atol=1e-12)
-    assert not np.may_share_memory(cache.zc, z)
+    batchnorm_backward(dout, cache)
+    np.testing.assert_array_equal(z, z_before)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -99,60 +99,67 @@ def _column_sum(a: np.ndarray, ones: np.ndarray, total: np.ndarray | None = None
 
 
 def forward_rows(z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> tuple:
-    """`batchnorm_forward` on `(m, n)` input: `(out, zc, shift, inv_std, mu, var)`."""
+    """`batchnorm_forward` on `(m, n)` input: `(out, center, shift, inv_std, mu, var)`."""
     m = z.shape[0]
     dt = z.dtype
     rows = _rows(z)
-    mu = _column_sum(z, rows.ones) / m  # first pass: the mean
-    zc = np.empty(z.shape, dt)
+    center = _column_sum(z, rows.ones) / m  # first pass: the mean
+    out = np.empty(z.shape, dt)  # holds z - center until the third pass
     var = np.zeros(z.shape[1], dt)
     shift = np.zeros_like(var)
-    t_mu = rows.tile(mu)
+    t_c = rows.tile(center)
     for i, j, tiled in rows.blocks:  # second pass: centre, then the squared deviations
-        cb = zc[i:j]
-        _apply(np.subtract, z[i:j], t_mu, cb, tiled)
-        var += np.einsum("ij,ij->j", cb, cb)
+        ob = out[i:j]
+        _apply(np.subtract, z[i:j], t_c, ob, tiled)
+        var += np.einsum("ij,ij->j", ob, ob)
         if dt.itemsize < 8:  # float32: the rounded first mean leaves a residual (Chan et al.)
-            _column_sum(cb, rows.ones, shift)
+            _column_sum(ob, rows.ones, shift)
     var /= m
     shift /= m
-    mu += shift
     var -= np.square(shift)
     np.maximum(var, 0, out=var)  # a constant feature may round below zero
     inv_std = (1.0 / np.sqrt(var + eps)).astype(dt, copy=False)
-    # out = gamma * (zc - shift) * inv_std + beta = zc * s + t
+    # out = gamma * (z - center - shift) * inv_std + beta = (z - center) * s + t
     s = gamma.astype(dt, copy=False) * inv_std
     t_s, t_t = rows.tile(s), rows.tile((beta - shift * s).astype(dt, copy=False))
-    out = np.empty(z.shape, dt)
-    for i, j, tiled in rows.blocks:  # third pass: scale and shift
+    for i, j, tiled in rows.blocks:  # third pass, in place: scale and shift
         ob = out[i:j]
-        _apply(np.multiply, zc[i:j], t_s, ob, tiled)
+        _apply(np.multiply, ob, t_s, ob, tiled)
         _apply(np.add, ob, t_t, ob, tiled)
-    return out, zc, shift, inv_std, mu, var
+    return out, center, shift, inv_std, center + shift, var
 
 
 def backward_rows(
-    dout: np.ndarray, zc: np.ndarray, shift: np.ndarray, inv_std: np.ndarray, gamma: np.ndarray
+    dout: np.ndarray,
+    z: np.ndarray,
+    center: np.ndarray,
+    shift: np.ndarray,
+    inv_std: np.ndarray,
+    gamma: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`batchnorm_backward` on `(m, n)` input, with x_hat = (zc - shift) * inv_std."""
-    m = zc.shape[0]
-    dt = zc.dtype
-    rows = _rows(zc)
-    p = np.zeros(zc.shape[1], np.result_type(dout, zc))
+    """`batchnorm_backward` on `(m, n)` input, with x_hat = (z - center - shift) * inv_std."""
+    m = z.shape[0]
+    dt = z.dtype
+    rows = _rows(z)
+    p = np.zeros(z.shape[1], np.result_type(dout, z))
     dbeta = None
-    for i, j, _ in rows.blocks:  # first pass: both sums
+    dz = np.empty(z.shape, dt)  # holds z - center until the second pass
+    t_center = rows.tile(center)
+    for i, j, tiled in rows.blocks:  # first pass: centre, then both sums
+        db = dz[i:j]
+        _apply(np.subtract, z[i:j], t_center, db, tiled)
         dbeta = _column_sum(dout[i:j], rows.ones, dbeta)
-        p += np.einsum("ij,ij->j", dout[i:j], zc[i:j])
-    assert dbeta is not None  # zc has rows: batchnorm_forward needs m >= 2
+        p += np.einsum("ij,ij->j", dout[i:j], db)
+    assert dbeta is not None  # z has rows: batchnorm_forward needs m >= 2
     dgamma = (p - shift * dbeta) * inv_std  # sum of dout * x_hat
-    # dz = gamma * inv_std * (dout - dbeta / m - x_hat * dgamma / m) = k * (dout + zc * a + c)
+    # dz = gamma * inv_std * (dout - dbeta / m - x_hat * dgamma / m)
+    #    = k * (dout + (z - center) * a + c)
     a = -inv_std * dgamma / m
     t_a, t_c = rows.tile(a.astype(dt)), rows.tile((-dbeta / m - shift * a).astype(dt))
     t_k = rows.tile((gamma * inv_std).astype(dt, copy=False))
-    dz = np.empty(zc.shape, dt)
     for i, j, tiled in rows.blocks:  # second pass, in place in each block of dz
         db = dz[i:j]
-        _apply(np.multiply, zc[i:j], t_a, db, tiled)
+        _apply(np.multiply, db, t_a, db, tiled)
         _apply(np.add, db, t_c, db, tiled)
         np.add(db, dout[i:j], out=db)
         _apply(np.multiply, db, t_k, db, tiled)

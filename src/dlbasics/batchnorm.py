@@ -16,10 +16,15 @@ from dlbasics._validate import as_float_array, check_positive, check_shape
 
 
 class BatchNormCache(NamedTuple):
-    """What the backward pass needs from the forward pass."""
+    """What the backward pass needs from the forward pass.
 
-    zc: np.ndarray  # z minus its first-pass mean, same shape as z
-    shift: np.ndarray  # the mean of zc (float32 rounding; zero in float64), broadcastable
+    `z` is the forward pass's input itself, not a copy (as PyTorch saves its input): change
+    it in place only after the backward pass, or the gradients will be wrong.
+    """
+
+    z: np.ndarray  # the input (a reference)
+    center: np.ndarray  # first-pass mean, broadcastable against z
+    shift: np.ndarray  # mean of z - center (float32 rounding; zero in float64), broadcastable
     inv_std: np.ndarray  # 1 / sqrt(var + eps), broadcastable against z
     gamma: np.ndarray  # scale, broadcastable against z
     mu: np.ndarray  # batch mean, shape (n,) or (C,)
@@ -29,7 +34,7 @@ class BatchNormCache(NamedTuple):
     @property
     def x_hat(self) -> np.ndarray:
         r"""The normalized input $(z - \mu) / \sqrt{\sigma^2 + \varepsilon}$ (a new array)."""
-        x_hat: np.ndarray = (self.zc - self.shift) * self.inv_std
+        x_hat: np.ndarray = (self.z - self.center - self.shift) * self.inv_std
         return x_hat
 
 
@@ -79,7 +84,8 @@ def batchnorm_forward(
     out : ndarray, same shape and dtype as z
         $\tilde z = \gamma \hat z + \beta$.
     cache : BatchNormCache
-        Centred input, inverse standard deviation, batch mean and (biased) variance, for
+        The input `z` itself (not a copy: change it only after the backward pass), the
+        inverse standard deviation, batch mean and (biased) variance, for
         `batchnorm_backward` and for running statistics.
 
     Raises
@@ -134,32 +140,31 @@ def batchnorm_forward(
         )
     shape = _per_feature(z)
     if z.ndim == 2:  # the same math in blocks of rows that stay in the caches
-        out, zc, shift, inv_std, mu, var = forward_rows(z, gamma, beta, eps)
+        out, center, shift, inv_std, mu, var = forward_rows(z, gamma, beta, eps)
     else:
-        out, zc, shift, inv_std, mu, var = _forward_4d(z, gamma, beta, eps)
+        out, center, shift, inv_std, mu, var = _forward_4d(z, gamma, beta, eps)
     g = gamma.astype(z.dtype, copy=False).reshape(shape)
-    cache = BatchNormCache(zc, shift.reshape(shape), inv_std.reshape(shape), g, mu, var, axes)
-    return out, cache
+    center, shift, inv_std = center.reshape(shape), shift.reshape(shape), inv_std.reshape(shape)
+    return out, BatchNormCache(z, center, shift, inv_std, g, mu, var, axes)
 
 
 def _forward_4d(z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> tuple:
-    """The reference code: `(out, zc, shift, inv_std, mu, var)` with whole-array operations."""
+    """The reference code: `(out, center, shift, inv_std, mu, var)`, whole-array operations."""
     dt = z.dtype
     m = z.size // z.shape[1]
-    mu = _feature_sum(z) / m
-    zc = _per_feature_op(np.subtract, z, mu, np.empty(z.shape, dt))  # two passes: centre first
-    var = _sum_of_products(zc, zc) / m
+    center = _feature_sum(z) / m
+    out = _per_feature_op(np.subtract, z, center, np.empty(z.shape, dt))  # z - center for now
+    var = _sum_of_products(out, out) / m  # two passes: centre first
     shift = np.zeros_like(var)
     if dt.itemsize < 8:  # float32: the rounded first mean leaves a residual (Chan et al. 1983)
-        shift = _feature_sum(zc) / m
-        mu += shift
+        shift = _feature_sum(out) / m
         var -= np.square(shift)
         np.maximum(var, 0, out=var)  # a constant feature may round below zero
     inv_std = (1.0 / np.sqrt(var + eps)).astype(dt, copy=False)
-    s = gamma.astype(dt, copy=False) * inv_std  # out = gamma * (zc - shift) * inv_std + beta
-    out = _per_feature_op(np.multiply, zc, s, np.empty(z.shape, dt))
+    s = gamma.astype(dt, copy=False) * inv_std  # out = gamma * x_hat + beta, in place
+    _per_feature_op(np.multiply, out, s, out)
     _per_feature_op(np.add, out, beta - shift * s, out)
-    return out, zc, shift, inv_std, mu, var
+    return out, center, shift, inv_std, center + shift, var
 
 
 # ---- whole-array operations with per-channel vectors broadcast over (m, C, H, W) ----------
@@ -251,18 +256,21 @@ def batchnorm_backward(
         raise TypeError(
             f"cache must be the BatchNormCache of batchnorm_forward, got {type(cache).__name__}"
         )
-    zc = cache.zc
+    z = cache.z
     dout = as_float_array(dout, "dout")
-    check_shape(dout, "dout", zc.shape, "the shape of z in the forward pass")
-    shift, inv_std, gamma = cache.shift.ravel(), cache.inv_std.ravel(), cache.gamma.ravel()
-    if zc.ndim == 2:  # the same math in blocks of rows that stay in the caches
-        return backward_rows(dout, zc, shift, inv_std, gamma)
-    m = zc.size // zc.shape[1]
+    check_shape(dout, "dout", z.shape, "the shape of z in the forward pass")
+    center, shift = cache.center.ravel(), cache.shift.ravel()
+    inv_std, gamma = cache.inv_std.ravel(), cache.gamma.ravel()
+    if z.ndim == 2:  # the same math in blocks of rows that stay in the caches
+        return backward_rows(dout, z, center, shift, inv_std, gamma)
+    m = z.size // z.shape[1]
+    dz = _per_feature_op(np.subtract, z, center, np.empty(z.shape, z.dtype))  # z - center
     dbeta = _feature_sum(dout)
-    dgamma = (_sum_of_products(dout, zc) - shift * dbeta) * inv_std  # sum of dout * x_hat
-    # dz = gamma * inv_std * (dout - dbeta / m - x_hat * dgamma / m) = k * (dout + zc * a + c)
+    dgamma = (_sum_of_products(dout, dz) - shift * dbeta) * inv_std  # sum of dout * x_hat
+    # dz = gamma * inv_std * (dout - dbeta / m - x_hat * dgamma / m)
+    #    = k * (dout + (z - center) * a + c), in place
     a = -inv_std * dgamma / m
-    dz = _per_feature_op(np.multiply, zc, a, np.empty(zc.shape, zc.dtype))
+    _per_feature_op(np.multiply, dz, a, dz)
     _per_feature_op(np.add, dz, -dbeta / m - shift * a, dz)
     dz += dout
     _per_feature_op(np.multiply, dz, gamma * inv_std, dz)

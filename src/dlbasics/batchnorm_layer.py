@@ -229,7 +229,10 @@ class BatchNorm:
         return z
 
     def forward(self, z: ArrayLike) -> np.ndarray:
-        """Normalize `z` (shape `(m, n_features)` or `(m, n_features, H, W)`); same shape out."""
+        """Normalize `z` (shape `(m, n_features)` or `(m, n_features, H, W)`); same shape out.
+
+        In training mode the layer keeps a reference to `z` for `backward` (no copy).
+        """
         z = self._check_input(z)
         if not self.training:
             self._cache = None
