@@ -1,5 +1,7 @@
 """batchnorm_forward / batchnorm_backward: gradients, numerics, invariances, errors."""
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -79,9 +81,14 @@ def test_float32_backward_agrees_with_float64(shape):
         assert rel_error(a, b) < 1e-5
 
 
+@pytest.mark.parametrize("one_pass", [(np.inf,) * 2, (0.0,) * 2], ids=["plain sums", "centred"])
 @pytest.mark.parametrize(("tile", "block", "gemv"), [(20, 1 << 18, 1 << 17), (20, 40, 10)])
-def test_tiled_rows_and_the_tail_agree_with_numerical_gradient(monkeypatch, tile, block, gemv):
-    """(m, n) inputs run in blocks of tiles of k rows plus a tail of m mod k rows."""
+def test_tiled_rows_and_the_tail_agree_with_numerical_gradient(
+    monkeypatch, tile, block, gemv, one_pass
+):
+    """(m, n) inputs run in blocks of tiles of k rows plus a tail of m mod k rows, with the
+    sums of z and z² or (forced here) with the centred two-pass algorithm."""
+    monkeypatch.setattr(rowblocks, "_ONE_PASS", one_pass)
     monkeypatch.setattr(rowblocks, "_TILE", tile)  # n = 5 features: tiles of 4 rows
     monkeypatch.setattr(rowblocks, "_BLOCK", block)  # 40: blocks of 8 rows, several of them
     monkeypatch.setattr(rowblocks, "_GEMV", gemv)  # 10: column sums in chunks of 2 rows
@@ -105,6 +112,84 @@ def test_variance_is_biased_in_training():
     z = np.array([[1.0], [3.0]])
     _, cache = batchnorm_forward(z, np.ones(1), np.zeros(1))
     assert cache.var[0] == 1.0  # divide by m, not m - 1
+
+
+def _count_centred(monkeypatch):
+    """Count the calls of the centred forward kernel of (m, n) inputs."""
+    calls = []
+    centred = rowblocks._forward_centred
+    monkeypatch.setattr(rowblocks, "_forward_centred", lambda *a: calls.append(1) or centred(*a))
+    return calls
+
+
+def _exact_x_hat(z, eps=1e-5):
+    """x_hat and 1 / sqrt(var + eps) per column, from exact rational mean and variance."""
+    x_hat, inv_std = np.empty(z.shape), np.empty(z.shape[1])
+    for j in range(z.shape[1]):
+        col = [Fraction(float(v)) for v in z[:, j]]
+        mu = sum(col) / len(col)
+        dev = [v - mu for v in col]
+        inv_std[j] = 1 / np.sqrt(float(sum(d * d for d in dev) / len(col)) + eps)
+        x_hat[:, j] = [float(d) * inv_std[j] for d in dev]
+    return x_hat, inv_std
+
+
+@pytest.mark.parametrize(
+    ("dtype", "ratio", "centred"),
+    [
+        (np.float32, 0.0, False),
+        (np.float32, 1.9, False),
+        (np.float32, 2.1, True),
+        (np.float32, 1e4, True),
+        (np.float64, 0.0, False),
+        (np.float64, 29.0, False),
+        (np.float64, 31.0, True),
+        (np.float64, 1e8, True),
+    ],
+)
+def test_plain_sums_only_where_they_lose_few_digits(monkeypatch, dtype, ratio, centred):
+    """The variance from the sums of z and z² loses log10(1 + r²) digits, r = |mu| / sigma:
+    it is used while r <= 2 in float32 (0.7 of 7 digits) and r <= 30 in float64 (3 of 16);
+    beyond that the mean is subtracted first. Either way the results agree with exact
+    arithmetic to within a few roundings of the dtype, times 1 + r² for the plain sums."""
+    calls = _count_centred(monkeypatch)
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(256, 3))
+    x = (x - x.mean(axis=0)) / x.std(axis=0)  # mean 0, standard deviation 1
+    z = (x * 3.0 + ratio * 3.0).astype(dtype)  # mu = ratio * sigma in every feature
+    out, cache = batchnorm_forward(z, np.ones(3), np.zeros(3))
+    assert len(calls) == int(centred)
+    x_hat, inv_std = _exact_x_hat(z)
+    tol = np.finfo(dtype).eps * 64 * (1 if centred else 1 + ratio**2)
+    np.testing.assert_allclose(cache.var, 1 / inv_std**2 - 1e-5, rtol=tol)
+    np.testing.assert_allclose(out, x_hat, rtol=0, atol=tol)
+    dout = rng.normal(size=z.shape)
+    dz, dgamma, dbeta = batchnorm_backward(dout.astype(dtype), cache)
+    dbeta_ref, dgamma_ref = dout.sum(axis=0), (dout * x_hat).sum(axis=0)
+    dz_ref = inv_std / len(z) * (len(z) * dout - dbeta_ref - x_hat * dgamma_ref)
+    for got, ref in ((dz, dz_ref), (dgamma, dgamma_ref), (dbeta, dbeta_ref)):
+        assert rel_error(got, ref) < tol
+
+
+def test_one_feature_far_from_zero_centres_them_all(monkeypatch):
+    calls = _count_centred(monkeypatch)
+    z = np.random.default_rng(5).normal(size=(64, 4))
+    z[:, 2] += 100.0  # r = 100 in one feature of four
+    out, _ = batchnorm_forward(z, np.ones(4), np.zeros(4))
+    assert calls == [1]
+    np.testing.assert_allclose(out, _naive(z, np.ones(4), np.zeros(4)), rtol=1e-12, atol=1e-12)
+
+
+def test_squares_that_overflow_float32_are_centred_first(monkeypatch):
+    """z² overflows float32 beyond 1.8e19; the squared deviations from the mean do not."""
+    calls = _count_centred(monkeypatch)
+    rng = np.random.default_rng(6)
+    z = (3e19 + 1e17 * rng.normal(size=(64, 2))).astype(np.float32)
+    out, cache = batchnorm_forward(z, np.ones(2), np.zeros(2))
+    assert calls == [1]
+    assert np.all(np.isfinite(cache.var))
+    assert np.all(np.isfinite(out))
+    np.testing.assert_allclose(out.astype(np.float64).std(axis=0), 1.0, rtol=1e-3)
 
 
 @pytest.mark.parametrize("shape", [(4096, 3), (64, 3, 8, 8)])
