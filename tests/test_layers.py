@@ -96,6 +96,7 @@ def test_dense_float32():
         ({"n_in": 2, "n_out": 2, "seed": -1}, ValueError, r"seed must be .* got -1"),
         ({"n_in": 2, "n_out": 2, "seed": None}, TypeError, r"seed must be .* got None"),
         ({"n_in": 2, "n_out": 2, "dtype": int}, TypeError, r"dtype must be a float"),
+        ({"n_in": 2, "n_out": 2, "bias": "no"}, TypeError, r"bias must be True or False, got 'no'"),
     ],
 )
 def test_dense_constructor_errors(kwargs, exc, match):

@@ -12,7 +12,7 @@ from typing import Protocol, Self
 
 import numpy as np
 
-from dlbasics._validate import as_float_array, as_rng, check_int
+from dlbasics._validate import as_float_array, as_rng, check_bool, check_int
 
 __all__ = ["Dense", "Layer", "ReLU", "Sigmoid", "Tanh", "softmax_cross_entropy"]
 
@@ -105,8 +105,8 @@ class Dense(_Layer):
     Raises
     ------
     TypeError
-        If `n_in` or `n_out` is not an integer, `seed` is neither an integer nor a Generator,
-        or `dtype` is not a floating-point type.
+        If `n_in` or `n_out` is not an integer, `bias` is not a bool, `seed` is neither an
+        integer nor a Generator, or `dtype` is not a floating-point type.
     ValueError
         If `n_in` or `n_out` is below 1, or `seed` is negative.
 
@@ -147,6 +147,7 @@ class Dense(_Layer):
     ) -> None:
         self.n_in = check_int(n_in, "n_in", 1)
         self.n_out = check_int(n_out, "n_out", 1)
+        bias = check_bool(bias, "bias")
         dt = np.dtype(dtype)
         if dt.kind != "f":
             raise TypeError(f"dtype must be a floating-point type, got {dt}")
