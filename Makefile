@@ -23,7 +23,7 @@ serve: $(STAMP)  ## the site on http://127.0.0.1:8000, rebuilt on save (restart 
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict
 
-# pytest runs the strict build once (tests/conftest.py) and serves that build to the browser
+# pytest runs the strict build once (conftest.py at the root) and serves that build to the browser
 # tests, so the site is not built twice; `make build` writes site/ for publishing.
 test: lint  ## lint, then pytest: strict build, unit, doctests, docs snippets, browser
 	$(BIN)/python -m pytest

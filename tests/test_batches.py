@@ -146,10 +146,31 @@ def test_minibatches_drop_last_with_too_large_batch_raises():
         minibatches(x, y, 8, drop_last=True)
 
 
-def test_minibatches_bad_seed_raises():
+@pytest.mark.parametrize(
+    ("seed", "error"), [("0", TypeError), (None, TypeError), (True, TypeError), (-3, ValueError)]
+)
+def test_minibatches_bad_seed_raises_even_without_shuffling(seed, error):
     x, y = _data(5)
-    with pytest.raises(TypeError, match="seed must be an int"):
-        minibatches(x, y, 2, seed="0")
+    match = r"seed must be an integer >= 0 or a numpy\.random\.Generator, got "
+    with pytest.raises(error, match=match):
+        minibatches(x, y, 2, seed=seed)
+    with pytest.raises(error, match=match):
+        minibatches(x, y, 2, seed=seed, shuffle=False)
+
+
+def test_minibatches_default_seed_is_0():
+    x, y = _data(20)
+    default = [yb for _, yb in minibatches(x, y, 8)]
+    seeded = [yb for _, yb in minibatches(x, y, 8, seed=0)]
+    np.testing.assert_array_equal(np.concatenate(default), np.concatenate(seeded))
+
+
+def test_minibatches_flags_must_be_bools():
+    x, y = _data(5)
+    with pytest.raises(TypeError, match="shuffle must be True or False, got 1"):
+        minibatches(x, y, 2, shuffle=1)
+    with pytest.raises(TypeError, match="drop_last must be True or False, got 'no'"):
+        minibatches(x, y, 2, drop_last="no")
 
 
 def test_num_batches_bad_m_raises():

@@ -208,3 +208,41 @@ def test_sample_needs_a_generator():
         Uniform(0, 1).sample(0)
     with pytest.raises(TypeError, match=r"rng must be a numpy.random.Generator"):
         Choice([1]).sample(np.random.RandomState(0))
+
+
+# --- grid(n) and narrow(values, margin): what grid and zoom in dlbasics.search call ---------
+
+
+def test_grid_spaces_points_on_each_scale():
+    assert LogUniform(1e-4, 1).grid(5) == pytest.approx([1e-4, 1e-3, 1e-2, 1e-1, 1.0])
+    assert ReverseLogUniform(0.9, 0.999).grid(3) == pytest.approx([0.999, 0.99, 0.9])  # t up
+    assert Uniform(0, 1).grid(3) == [0.0, 0.5, 1.0]
+    assert Uniform(0, 1).grid(1) == [0.5]  # one point: the middle on the scale
+    assert LogUniform(1e-4, 1).grid(1) == pytest.approx([1e-2])
+    assert IntUniform(1, 3).grid(10) == [1, 2, 3]  # repeats dropped
+    assert IntUniform(16, 256, log=True).grid(5) == [16, 32, 64, 128, 256]
+    assert Choice(["relu", "tanh"]).grid(1) == ["relu", "tanh"]  # all options, whatever n
+
+
+def test_narrow_works_on_each_scale():
+    lr = LogUniform(1e-4, 1).narrow([1e-3, 1e-2], margin=0.25)
+    assert lr == LogUniform(10**-4, 10**-1)  # [-3 - 1, -2 + 1], in log10
+    beta = ReverseLogUniform(0.9, 0.999).narrow([0.99], margin=0.5)
+    assert (beta.low, beta.high) == pytest.approx((0.9, 0.999))  # clipped to the old range
+    assert Uniform(0, 10).narrow([4, 5], margin=0.1) == Uniform(3, 6)
+    assert Uniform(0, 10).narrow([4, 4], margin=0) == Uniform(0, 10)  # no width: unchanged
+    assert IntUniform(1, 100).narrow([50], margin=0) == IntUniform(50, 51)  # stays a range
+    assert IntUniform(1, 100).narrow([100], margin=0) == IntUniform(99, 100)
+    assert Choice(["a", "b", "c"]).narrow(["c", "a", "c"]) == Choice(["a", "c"])
+
+
+@pytest.mark.parametrize("dist", [Uniform(0, 1), IntUniform(1, 5), Choice([1, 2])])
+def test_grid_and_narrow_validate(dist):
+    with pytest.raises(ValueError, match="n must be an integer >= 1, got 0"):
+        dist.grid(0)
+    with pytest.raises(TypeError, match="n must be an integer >= 1, got True"):
+        dist.grid(True)
+    with pytest.raises(ValueError, match=r"values must hold at least one value"):
+        dist.narrow([])
+    with pytest.raises(ValueError, match=r"margin must be a finite number >= 0, got -0\.1"):
+        dist.narrow([1], margin=-0.1)

@@ -14,6 +14,7 @@ from dlbasics import executors
 from dlbasics.distributions import Choice, IntUniform, LogUniform, ReverseLogUniform
 from dlbasics.objectives import digits_mlp, faulty, synthetic
 from dlbasics.search import random_search, run_trials
+from helpers import key
 
 # A real objective, small enough to keep the suite fast: 2 epochs of a narrow MLP.
 SPACE = {
@@ -23,10 +24,6 @@ SPACE = {
     "batch_size": Choice([64, 128]),
     "epochs": 2,
 }
-
-
-def key(trials):
-    return [(t.id, t.params, t.loss, t.curve, t.status, t.error) for t in trials]
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +131,20 @@ def test_bad_executor_and_pool_size():
         random_search(synthetic, SPACE, 2, seed=0, executor="dask")
     with pytest.raises(ValueError, match="max_workers must be an integer >= 1, got 0"):
         executors.default_pool(max_workers=0)
+    with pytest.raises(TypeError, match="max_workers must be an integer >= 1, got True"):
+        executors.default_pool(True)
+    with pytest.raises(TypeError, match=r"max_workers must be an integer >= 1, got 2\.0"):
+        executors.default_pool(2.0)
+
+
+def test_resolve_is_what_search_uses():
+    pool = ThreadPoolExecutor(1)
+    assert executors.resolve(None) == (None, False)
+    assert executors.resolve(pool) == (pool, False)  # a user's executor: never ours to shut
+    assert executors.resolve("default") == (executors.default_pool(), True)
+    pool.shutdown()
+    with pytest.raises(TypeError, match=r"executor must be 'default', None .* got 1"):
+        executors.resolve(1)
 
 
 def test_dask_is_bit_identical_and_left_running(dask_client, reference):

@@ -66,3 +66,19 @@ def test_check_gradient_passes_and_fails():
     assert check_gradient(lambda: float(np.sum(x**3)), x, 3 * x**2) < 1e-9
     with pytest.raises(AssertionError, match=r"relative error .* > rtol=1e-07"):
         check_gradient(lambda: float(np.sum(x**3)), x, 3 * x**2 * (1 + 1e-5))
+
+
+def test_numerical_gradient_restores_x_when_f_raises():
+    x = np.array([1.0, 2.0, 3.0])
+    calls = []
+
+    def f():
+        calls.append(x.copy())
+        if len(calls) == 4:  # the second entry, perturbed by -h
+            raise ArithmeticError("f failed")
+        return float(np.sum(x**2))
+
+    with pytest.raises(ArithmeticError, match="f failed"):
+        numerical_gradient(f, x)
+    np.testing.assert_array_equal(x, [1.0, 2.0, 3.0])
+    assert calls[3][1] != 2.0  # f did see x perturbed when it raised

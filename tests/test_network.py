@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from dlbasics import (
+    GD,
     MLP,
-    SGD,
     Adam,
     BatchNorm,
     Dense,
@@ -52,7 +52,7 @@ def test_mlp_loss_gradient_through_softmax_cross_entropy():
         return softmax_cross_entropy(model.forward(x), y)[0]
 
     _, dlogits = softmax_cross_entropy(model.forward(x), y)
-    assert model.backward(dlogits, input_grad=False) is None
+    model.backward(dlogits)
     for key, p in model.params().items():
         assert rel_error(model.grads()[key], numerical_gradient(f, p)) < TOL, key
 
@@ -101,8 +101,22 @@ def test_forward_returns_a_new_array_each_call():
     first = model.forward(x)
     kept = first.copy()
     model.forward(2 * x)
-    np.testing.assert_array_equal(first, kept)  # work arrays are internal; logits are not
-    assert model.forward(x[:2]).shape == (2, 3)  # a new batch size reallocates the work arrays
+    np.testing.assert_array_equal(first, kept)
+    assert model.forward(x[:2]).shape == (2, 3)
+
+
+def test_forward_and_backward_are_the_layers_chained():
+    x, _, dout = _data()
+    model = MLP([5, 4, 4, 3], batchnorm=True, seed=0)
+    out, d = x, dout
+    logits = model.forward(x)
+    for layer in model.layers:
+        out = layer.forward(out)
+    np.testing.assert_array_equal(logits, out)
+    dx = model.backward(dout)
+    for layer in reversed(model.layers):
+        d = layer.backward(d)
+    np.testing.assert_array_equal(dx, d)
 
 
 def test_eval_mode_uses_running_statistics_and_restores_the_mode():
@@ -135,14 +149,14 @@ def test_training_reduces_the_loss_on_blobs():
 def test_history_lengths_and_validation():
     x, y = gaussian_blobs(100, 3, 2, seed=1)
     model = MLP([3, 8, 2], seed=0)
-    hist = train(model, x, y, SGD(0.1), epochs=3, batch_size=32, x_val=x[:20], y_val=y[:20])
+    hist = train(model, x, y, GD(0.1), epochs=3, batch_size=32, x_val=x[:20], y_val=y[:20])
     assert len(hist.step_loss) == len(hist.step_acc) == 9  # 100 // 32 = 3 batches, drop_last
     assert len(hist.epoch_loss) == len(hist.epoch_acc) == len(hist.val_loss) == 3
     assert len(hist.val_acc) == 3
     assert hist.lr == [0.1, 0.1, 0.1]
     assert hist.epoch_loss[0] == pytest.approx(np.mean(hist.step_loss[:3]), rel=1e-15)
     assert hist.val_loss[-1] == model.loss(x[:20], y[:20])
-    hist = train(MLP([3, 8, 2]), x, y, SGD(0.1), epochs=1, batch_size=32, drop_last=False)
+    hist = train(MLP([3, 8, 2]), x, y, GD(0.1), epochs=1, batch_size=32, drop_last=False)
     assert len(hist.step_loss) == 4
 
 
@@ -162,11 +176,9 @@ def test_same_seed_same_run_and_other_seed_other_run():
 
 def test_schedule_sets_the_learning_rate_per_epoch():
     x, y = gaussian_blobs(64, 2, 2, seed=0)
-    opt = SGD(1.0)
-    hist = train(
-        MLP([2, 4, 2]), x, y, opt, epochs=3, batch_size=16, schedule=lambda e: 0.1 / (1 + e)
-    )
-    assert hist.lr == pytest.approx([0.1, 0.05, 0.1 / 3], rel=1e-15)
+    opt = GD(1.0)
+    hist = train(MLP([2, 4, 2]), x, y, opt, epochs=3, batch_size=16, schedule=lambda n: 0.1 / n)
+    assert hist.lr == pytest.approx([0.1, 0.05, 0.1 / 3], rel=1e-15)  # epoch_num = 1, 2, 3
     assert opt.lr == pytest.approx(0.1 / 3, rel=1e-15)
 
 
@@ -177,7 +189,7 @@ def test_callback_runs_after_every_update():
     def callback(epoch, step, model, hist):
         seen.append((epoch, step, len(hist.step_loss)))
 
-    train(MLP([2, 4, 2]), x, y, SGD(0.1), epochs=2, batch_size=32, callback=callback)
+    train(MLP([2, 4, 2]), x, y, GD(0.1), epochs=2, batch_size=32, callback=callback)
     assert seen == [(0, 0, 1), (0, 1, 2), (1, 2, 3), (1, 3, 4)]
 
 
@@ -185,7 +197,7 @@ def test_diverging_run_names_the_step_and_learning_rate():
     x, y = gaussian_blobs(200, 4, 3, seed=0)
     model = MLP([4, 32, 3], seed=0)
     with pytest.raises(FloatingPointError, match=r"epoch \d+, batch \d+ \(step \d+\).*1e\+06"):
-        train(model, x, y, SGD(1e6), epochs=20, batch_size=20)
+        train(model, x, y, GD(1e6), epochs=20, batch_size=20)
 
 
 def test_float32_network_trains_in_float32():
@@ -200,12 +212,28 @@ def test_float32_network_trains_in_float32():
     ("kwargs", "match"),
     [
         ({"sizes": [4]}, r"sizes must list at least input and output widths, got \[4\]"),
-        ({"sizes": [4, 0, 3]}, r"sizes must be integers >= 1, got \[4, 0, 3\]"),
+        ({"sizes": [4, 0, 3]}, r"sizes\[1\] must be an integer >= 1, got 0"),
         ({"sizes": [4, 3], "activation": "gelu"}, r"activation must be one of .* got 'gelu'"),
+        ({"sizes": [4, 3], "seed": -1}, r"seed must be an integer >= 0 .*got -1"),
     ],
 )
 def test_mlp_constructor_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
+        MLP(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"sizes": [4, 2.5, 3]}, r"sizes\[1\] must be an integer >= 1, got 2\.5"),
+        ({"sizes": [True, 3]}, r"sizes\[0\] must be an integer >= 1, got True"),
+        ({"sizes": [4, 3], "seed": True}, r"seed must be an integer >= 0 .*got True"),
+        ({"sizes": [4, 3], "seed": None}, r"seed must be an integer >= 0 .*got None"),
+        ({"sizes": [4, 3], "batchnorm": "yes"}, r"batchnorm must be True or False, got 'yes'"),
+    ],
+)
+def test_mlp_constructor_type_errors(kwargs, match):
+    with pytest.raises(TypeError, match=match):
         MLP(**kwargs)
 
 
@@ -238,10 +266,38 @@ def test_train_errors(change, exc, match):
     x, y = gaussian_blobs(40, 2, 2, seed=0)
     args = {"x": x, "y": y, "epochs": 1, "batch_size": 8} | change
     with pytest.raises(exc, match=match):
-        train(MLP([2, 4, 2]), optimizer=SGD(0.1), **args)
+        train(MLP([2, 4, 2]), optimizer=GD(0.1), **args)
 
 
 def test_batch_of_one_with_batchnorm_fails_clearly():
     x, y = gaussian_blobs(9, 2, 2, seed=0)
     with pytest.raises(ValueError, match="more than 1 value per feature"):
-        train(MLP([2, 4, 2], batchnorm=True), x, y, SGD(0.1), epochs=1, batch_size=1)
+        train(MLP([2, 4, 2], batchnorm=True), x, y, GD(0.1), epochs=1, batch_size=1)
+
+
+@pytest.mark.parametrize(
+    ("y", "exc"),
+    [
+        (np.zeros(6), TypeError),  # float labels
+        (np.zeros(5, int), ValueError),  # one label short
+        (np.array([0, 1, 2, 3, 0, 1]), ValueError),  # 3 is out of range for 3 outputs
+        (np.array([0, 1, -1, 0, 1, 2]), ValueError),
+        (np.zeros((6, 1), int), ValueError),  # a column, not a vector
+    ],
+)
+def test_accuracy_checks_y_as_loss_does(y, exc):
+    x, _, _ = _data()
+    model = MLP([5, 4, 3], seed=0)
+    with pytest.raises(exc) as from_loss:
+        model.loss(x, y)
+    with pytest.raises(exc) as from_accuracy:
+        model.accuracy(x, y)
+    assert str(from_accuracy.value) == str(from_loss.value)
+    assert "y must" in str(from_loss.value)
+
+
+@pytest.mark.parametrize(("seed", "exc"), [(-1, ValueError), (True, TypeError), (None, TypeError)])
+def test_train_refuses_bad_seeds(seed, exc):
+    x, y = gaussian_blobs(40, 2, 2, seed=0)
+    with pytest.raises(exc, match=r"seed must be an integer >= 0 or a numpy\.random\.Generator"):
+        train(MLP([2, 4, 2]), x, y, GD(0.1), epochs=1, batch_size=8, seed=seed)

@@ -4,12 +4,14 @@ The tests named `test_*_course_summary_*`, `test_*_d2l_*`, `test_*_pytorch_*` pi
 and conventions of other references listed on the errata page.
 """
 
+import inspect
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlbasics import SGD, Adam, Momentum, RMSprop, adam_step, gd_step, momentum_step, rmsprop_step
+from dlbasics import GD, Adam, Momentum, RMSprop, adam_step, gd_step, momentum_step, rmsprop_step
 from dlbasics.averages import ewa
 
 RTOL = 1e-12
@@ -44,13 +46,13 @@ def test_rmsprop_step_hand_computed():
 
 
 def test_adam_step_hand_computed():
-    # t=1: m = 0.2, v = 0.004, m_hat = 2, v_hat = 4,  w = 1 - 0.1*2/(2 + 0.5) = 0.92
-    # t=2: m = 0.9*0.2 + 0.1*1 = 0.28, v = 0.999*0.004 + 0.001*1 = 0.004996
-    #      m_hat = 0.28/0.19, v_hat = 0.004996/0.001999
-    w, m, v = adam_step(np.array([1.0]), np.array([2.0]), np.zeros(1), np.zeros(1), 1, 0.1, eps=0.5)
-    np.testing.assert_allclose([w[0], m[0], v[0]], [0.92, 0.2, 0.004], rtol=RTOL)
-    w, m, v = adam_step(w, np.array([1.0]), m, v, 2, 0.1, eps=0.5)
-    np.testing.assert_allclose([m[0], v[0]], [0.28, 0.004996], rtol=RTOL)
+    # t=1: v = 0.2, s = 0.004, v_hat = 2, s_hat = 4,  w = 1 - 0.1*2/(2 + 0.5) = 0.92
+    # t=2: v = 0.9*0.2 + 0.1*1 = 0.28, s = 0.999*0.004 + 0.001*1 = 0.004996
+    #      v_hat = 0.28/0.19, s_hat = 0.004996/0.001999
+    w, v, s = adam_step(np.array([1.0]), np.array([2.0]), np.zeros(1), np.zeros(1), 1, 0.1, eps=0.5)
+    np.testing.assert_allclose([w[0], v[0], s[0]], [0.92, 0.2, 0.004], rtol=RTOL)
+    w, v, s = adam_step(w, np.array([1.0]), v, s, 2, 0.1, eps=0.5)
+    np.testing.assert_allclose([v[0], s[0]], [0.28, 0.004996], rtol=RTOL)
     expected = 0.92 - 0.1 * (0.28 / 0.19) / (np.sqrt(0.004996 / 0.001999) + 0.5)
     np.testing.assert_allclose(w, [expected], rtol=RTOL)
 
@@ -68,10 +70,10 @@ def test_pure_steps_do_not_modify_their_inputs():
 # --- closed forms on quadratics --------------------------------------------------------------
 
 
-def test_sgd_closed_form_on_quadratic():
+def test_gd_closed_form_on_quadratic():
     a, lr, w0 = np.array([1.0, 10.0]), 0.05, np.array([3.0, -2.0])
     params, grad = {"w": w0.copy()}, _quadratic_grad(a)
-    opt = SGD(lr)
+    opt = GD(lr)
     for t in range(1, 31):
         opt.step(params, {"w": grad(params["w"])})
         np.testing.assert_allclose(params["w"], (1 - lr * a) ** t * w0, rtol=1e-10)
@@ -99,7 +101,7 @@ def test_rmsprop_with_beta2_zero_is_sign_descent():
 
 
 def test_adam_constant_gradient_gives_constant_steps():
-    # Bias correction makes m_hat = g and v_hat = g² exactly for a constant gradient:
+    # Bias correction makes v_hat = g and s_hat = g² exactly for a constant gradient:
     # on a linear cost every step has size α·|g|/(|g| + ε), from the first step on.
     g, lr, eps = np.array([0.003, -40.0]), 0.01, 1e-8
     params, opt = {"w": np.zeros(2)}, Adam(lr, eps=eps)
@@ -114,7 +116,7 @@ def test_adam_first_step_moves_each_coordinate_by_lr():
 
 
 @pytest.mark.parametrize(
-    ("make", "lr"), [(SGD, 0.01), (Momentum, 0.01), (RMSprop, 0.01), (Adam, 0.05)]
+    ("make", "lr"), [(GD, 0.01), (Momentum, 0.01), (RMSprop, 0.01), (Adam, 0.05)]
 )
 def test_every_optimizer_converges_on_an_elongated_quadratic(make, lr):
     a = np.array([1.0, 50.0])
@@ -132,7 +134,7 @@ def _pure_trajectory(name, ws, grads, lr):
     w = ws.copy()
     s1, s2 = np.zeros_like(w), np.zeros_like(w)
     for t, g in enumerate(grads, start=1):
-        if name == "SGD":
+        if name == "GD":
             w = gd_step(w, g, lr)
         elif name == "Momentum":
             w, s1 = momentum_step(w, g, s1, lr)
@@ -143,7 +145,7 @@ def _pure_trajectory(name, ws, grads, lr):
     return w
 
 
-@pytest.mark.parametrize("cls", [SGD, Momentum, RMSprop, Adam])
+@pytest.mark.parametrize("cls", [GD, Momentum, RMSprop, Adam])
 def test_classes_match_pure_steps_in_place(cls):
     rng = np.random.default_rng(0)
     w0 = {"0.W": rng.normal(size=(4, 3)), "0.b": rng.normal(size=3)}
@@ -196,10 +198,10 @@ def test_adam_counts_steps_per_parameter():
 def test_adam_update_is_insensitive_to_gradient_scale(scale, seed):
     grads = np.random.default_rng(seed).normal(size=(5, 4))
     w, ws = np.zeros(4), np.zeros(4)
-    m, v, ms, vs = (np.zeros(4) for _ in range(4))
+    v, s, vs, ss = (np.zeros(4) for _ in range(4))
     for t, g in enumerate(grads, start=1):
-        w, m, v = adam_step(w, g, m, v, t, 0.1, eps=1e-300)
-        ws, ms, vs = adam_step(ws, scale * g, ms, vs, t, 0.1, eps=1e-300)
+        w, v, s = adam_step(w, g, v, s, t, 0.1, eps=1e-300)
+        ws, vs, ss = adam_step(ws, scale * g, vs, ss, t, 0.1, eps=1e-300)
     np.testing.assert_allclose(ws, w, rtol=1e-10, atol=1e-15)
 
 
@@ -219,13 +221,15 @@ def test_rmsprop_update_is_insensitive_to_gradient_scale_momentum_is_not(scale):
 
 
 def test_adam_keeps_uncorrected_state():
-    # m and v are the plain exponentially weighted averages of g and g² (v_0 = 0).
+    # v and s are the plain exponentially weighted averages of g and g² (v_0 = s_0 = 0).
     grads = np.random.default_rng(2).normal(size=(6, 3))
     opt, params = Adam(0.01), {"w": np.zeros(3)}
     for g in grads:
         opt.step(params, {"w": g})
-    np.testing.assert_allclose(opt.state["w"]["m"], ewa(grads, 0.9)[-1], rtol=RTOL)
-    np.testing.assert_allclose(opt.state["w"]["v"], ewa(grads**2, 0.999)[-1], rtol=RTOL)
+    assert sorted(opt.state["w"]) == ["s", "t", "v"]
+    assert opt.state["w"]["t"] == 6
+    np.testing.assert_allclose(opt.state["w"]["v"], ewa(grads, 0.9)[-1], rtol=RTOL)
+    np.testing.assert_allclose(opt.state["w"]["s"], ewa(grads**2, 0.999)[-1], rtol=RTOL)
 
 
 def _kingma_ba_algorithm_1(w, grads, lr, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -244,21 +248,21 @@ def _kingma_ba_algorithm_1(w, grads, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 
 def _course_summary_adam(w, grads, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     """The widely copied course summary: `vdW = beta1*dW + ...` and corrected values stored."""
-    m, v = np.zeros_like(w), np.zeros_like(w)
+    v, s = np.zeros_like(w), np.zeros_like(w)
     for t, g in enumerate(grads, start=1):
-        m = beta1 * g + (1 - beta1) * g  # should be beta1 * m
-        v = beta2 * v + (1 - beta2) * g**2
-        m = m / (1 - beta1**t)  # state overwritten with corrected values
-        v = v / (1 - beta2**t)
-        w = w - lr * m / (np.sqrt(v) + eps)
-    return w, m, v
+        v = beta1 * g + (1 - beta1) * g  # should be beta1 * v
+        s = beta2 * s + (1 - beta2) * g**2
+        v = v / (1 - beta1**t)  # state overwritten with corrected values
+        s = s / (1 - beta2**t)
+        w = w - lr * v / (np.sqrt(s) + eps)
+    return w, v, s
 
 
 def test_adam_matches_kingma_ba_algorithm_1():
     grads = np.random.default_rng(3).normal(size=(25, 3))
-    w, m, v = np.ones(3), np.zeros(3), np.zeros(3)
+    w, v, s = np.ones(3), np.zeros(3), np.zeros(3)
     for t, g in enumerate(grads, start=1):
-        w, m, v = adam_step(w, g, m, v, t, 0.01)
+        w, v, s = adam_step(w, g, v, s, t, 0.01)
     np.testing.assert_allclose(w, _kingma_ba_algorithm_1(np.ones(3), grads, 0.01), rtol=RTOL)
 
 
@@ -267,27 +271,27 @@ def test_adam_course_summary_variant_differs_and_is_wrong():
     opt, params = Adam(0.01), {"w": np.ones(3)}
     for g in grads:
         opt.step(params, {"w": g})
-    bad_w, bad_m, bad_v = _course_summary_adam(np.ones(3), grads, 0.01)
+    bad_w, bad_v, bad_s = _course_summary_adam(np.ones(3), grads, 0.01)
     reference = _kingma_ba_algorithm_1(np.ones(3), grads, 0.01)
     np.testing.assert_allclose(params["w"], reference, rtol=RTOL)
     assert np.max(np.abs(bad_w - reference)) > 1e-3
     # its "first moment" is just the latest gradient (rescaled): no averaging at all
-    np.testing.assert_allclose(bad_m, grads[-1] / (1 - 0.9**25), rtol=RTOL)
+    np.testing.assert_allclose(bad_v, grads[-1] / (1 - 0.9**25), rtol=RTOL)
     # and its stored second moment is the corrected value, not the running average
-    assert not np.allclose(bad_v, opt.state["w"]["v"], rtol=1e-3)
-    np.testing.assert_allclose(opt.state["w"]["v"], ewa(grads**2, 0.999)[-1], rtol=RTOL)
+    assert not np.allclose(bad_s, opt.state["w"]["s"], rtol=1e-3)
+    np.testing.assert_allclose(opt.state["w"]["s"], ewa(grads**2, 0.999)[-1], rtol=RTOL)
 
 
 def test_adam_eps_in_denominator_not_added_to_parameter_d2l_tf():
     # d2l's TensorFlow Adam computed `p - lr * m_hat / sqrt(v_hat) + eps`: with a zero gradient
     # a parameter must not move, but that version shifts it by eps on every step.
     g, eps = np.array([0.0, 2.0]), 1e-2
-    w, m, v = np.ones(2), np.zeros(2), np.zeros(2)
+    w, v, s = np.ones(2), np.zeros(2), np.zeros(2)
     w_d2l = np.ones(2)
     for t in range(1, 6):
-        w, m, v = adam_step(w, g, m, v, t, 0.1, eps=eps)
-        m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
-        ratio = np.divide(m_hat, np.sqrt(v_hat), out=np.zeros(2), where=v_hat > 0)  # 0/0 -> 0
+        w, v, s = adam_step(w, g, v, s, t, 0.1, eps=eps)
+        v_hat, s_hat = v / (1 - 0.9**t), s / (1 - 0.999**t)
+        ratio = np.divide(v_hat, np.sqrt(s_hat), out=np.zeros(2), where=s_hat > 0)  # 0/0 -> 0
         w_d2l = w_d2l - 0.1 * ratio + eps
     np.testing.assert_allclose(w, [1.0, 1 - 5 * 0.1 * 2 / (2 + eps)], rtol=RTOL)
     np.testing.assert_allclose(w_d2l, [1.0 + 5 * eps, 1 - 5 * 0.1 + 5 * eps], rtol=RTOL)
@@ -351,19 +355,19 @@ W, G = np.ones(3), np.ones(3)
         (lambda: adam_step(W, G, W, W, 0, 0.1), ValueError, r"t must be an integer >= 1 .*got 0"),
         (lambda: adam_step(W, G, W, W, 1.5, 0.1), TypeError, r"t must be an integer .*got 1.5"),
         (lambda: adam_step(W, G, W, W, True, 0.1), TypeError, r"t must be an integer"),
-        (lambda: adam_step(W, G, W[:2], W, 1, 0.1), ValueError, r"m must have shape \(3,\)"),
-        (lambda: adam_step(W, G, W, W[:2], 1, 0.1), ValueError, r"v must have shape \(3,\)"),
+        (lambda: adam_step(W, G, W[:2], W, 1, 0.1), ValueError, r"v must have shape \(3,\)"),
+        (lambda: adam_step(W, G, W, W[:2], 1, 0.1), ValueError, r"s must have shape \(3,\)"),
         (lambda: adam_step(W, G, W, W, 1, 0.1, beta1=1.0), ValueError, r"beta1 must be in"),
         (lambda: adam_step(W, G, W, W, 1, 0.1, beta2=1.5), ValueError, r"beta2 must be in"),
         (lambda: adam_step(W, G, W, W, 1, 0.1, eps=-1e-8), ValueError, r"eps must be a finite"),
         (lambda: adam_step(W, G, W, W, 1, -1.0), ValueError, r"lr must be a finite number"),
-        (lambda: SGD(0.0), ValueError, r"lr must be a finite number > 0"),
+        (lambda: GD(0.0), ValueError, r"lr must be a finite number > 0"),
         (lambda: Momentum(0.1, beta=1.0), ValueError, r"beta must be in"),
         (lambda: RMSprop(0.1, beta2=-0.5), ValueError, r"beta2 must be in"),
         (lambda: RMSprop(0.1, eps=0), ValueError, r"eps must be a finite"),
-        (lambda: Adam(beta1=1.0), ValueError, r"beta1 must be in"),
-        (lambda: Adam(beta2=1.0), ValueError, r"beta2 must be in"),
-        (lambda: Adam(eps=0.0), ValueError, r"eps must be a finite"),
+        (lambda: Adam(0.1, beta1=1.0), ValueError, r"beta1 must be in"),
+        (lambda: Adam(0.1, beta2=1.0), ValueError, r"beta2 must be in"),
+        (lambda: Adam(0.1, eps=0.0), ValueError, r"eps must be a finite"),
     ],
 )
 def test_bad_input_raises(call, error, match):
@@ -378,19 +382,64 @@ def test_lr_setter_validates():
     assert opt.lr == 0.1
 
 
-@pytest.mark.parametrize("cls", [SGD, Momentum, RMSprop, Adam])
-def test_step_with_mismatched_gradient_or_state_raises(cls):
-    opt = cls(0.1)
+@pytest.mark.parametrize("cls", [GD, Momentum, RMSprop, Adam])
+def test_step_with_mismatched_gradient_raises(cls):
     with pytest.raises(ValueError, match=r"parameter 'w' has shape \(3,\), its gradient \(2,\)"):
-        opt.step({"w": np.ones(3)}, {"w": np.ones(2)})
-    opt.reset()
+        cls(0.1).step({"w": np.ones(3)}, {"w": np.ones(2)})
+
+
+@pytest.mark.parametrize("cls", [Momentum, RMSprop, Adam])  # GD keeps no state
+def test_step_with_state_of_another_shape_raises_until_reset(cls):
+    opt = cls(0.1)
     opt.step({"w": np.ones(3)}, {"w": np.ones(3)})
-    with pytest.raises(ValueError, match=r"optimizer state \(3,\).*reset\(\)"):
+    with pytest.raises(ValueError, match=r"optimizer state \{'[vs]': \(3,\).*reset\(\)"):
         opt.step({"w": np.ones(4)}, {"w": np.ones(4)})
+    opt.reset()
+    opt.step({"w": np.ones(4)}, {"w": np.ones(4)})
 
 
 def test_step_with_missing_gradient_or_integer_parameter_raises():
     with pytest.raises(KeyError, match="grads has no entry for parameter 'b'"):
-        SGD(0.1).step({"b": np.ones(3)}, {"w": np.ones(3)})
+        GD(0.1).step({"b": np.ones(3)}, {"w": np.ones(3)})
     with pytest.raises(TypeError, match=r"params\['w'\] must be a floating-point ndarray"):
-        SGD(0.1).step({"w": np.ones(3, dtype=int)}, {"w": np.ones(3)})
+        GD(0.1).step({"w": np.ones(3, dtype=int)}, {"w": np.ones(3)})
+
+
+# --- one API: no default learning rate, the same errors from functions and classes ------------
+
+STEPS_AND_CLASSES = [
+    (lambda dw: gd_step(W, dw, 0.1), GD),
+    (lambda dw: momentum_step(W, dw, W, 0.1), Momentum),
+    (lambda dw: rmsprop_step(W, dw, W, 0.1), RMSprop),
+    (lambda dw: adam_step(W, dw, W, W, 1, 0.1), Adam),
+]
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize(("step", "cls"), STEPS_AND_CLASSES)
+def test_classes_reject_non_finite_gradients_as_the_step_functions_do(step, cls, bad):
+    dw = np.array([1.0, bad, 0.0])
+    with pytest.raises(ValueError, match="dw must be finite") as from_step:
+        step(dw)
+    params = {"0.W": np.ones(3), "1.W": np.ones(3)}
+    with pytest.raises(ValueError, match="dw must be finite") as from_class:
+        cls(0.1).step(params, {"0.W": np.ones(3), "1.W": dw})
+    assert str(from_step.value) == "dw must be finite, got nan or inf; lower the learning rate?"
+    assert str(from_class.value) == f"{from_step.value} (parameter '1.W')"
+    np.testing.assert_array_equal(params["0.W"], np.ones(3))  # nothing moved
+
+
+@pytest.mark.parametrize(
+    "fn", [gd_step, momentum_step, rmsprop_step, adam_step, GD, Momentum, RMSprop, Adam]
+)
+def test_no_learning_rate_has_a_default(fn):
+    lr = inspect.signature(fn).parameters["lr"]
+    assert lr.default is inspect.Parameter.empty
+
+
+def test_momentum_and_rmsprop_state_hold_the_course_names():
+    params, grads = {"w": np.ones(2)}, {"w": np.array([1.0, -2.0])}
+    for cls, names in ((GD, []), (Momentum, ["v"]), (RMSprop, ["s"]), (Adam, ["s", "t", "v"])):
+        opt = cls(0.1)
+        opt.step(params, grads)
+        assert sorted(opt.state["w"]) == names

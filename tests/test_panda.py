@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from dlbasics import MLP, Momentum, train
 from dlbasics.datasets import load_digits_split
 from dlbasics.panda import Panda
 
@@ -88,7 +89,7 @@ def test_learning_improves(data):
 
 
 def test_load_refuses_other_data(data, tmp_path):
-    run = Panda(*data, seed=0)
+    run = Panda(*data, lr=0.1, seed=0)
     run.save(tmp_path / "run.npz")
     x, y, xv, yv = data
     with pytest.raises(ValueError, match="the data differ from those the run in"):
@@ -102,7 +103,7 @@ def test_load_refuses_other_files(data, tmp_path):
 
 
 def test_set_validates(data):
-    run = Panda(*data)
+    run = Panda(*data, lr=0.1)
     with pytest.raises(ValueError, match="can only set lr, beta, batch_size; got momentum"):
         run.set(momentum=0.9)
     with pytest.raises(ValueError, match=r"lr must be a finite number > 0, got -0\.1"):
@@ -111,6 +112,66 @@ def test_set_validates(data):
         run.set(beta=1)
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
         run.set(batch_size=0)
+    with pytest.raises(TypeError, match="batch_size must be an integer >= 1, got True"):
+        run.set(batch_size=True)
     assert run.interventions == []
-    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
-        Panda(*data, lr=0)
+    assert run.hparams == {"lr": 0.1, "beta": 0.9, "batch_size": 64}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"lr": 0}, ValueError, "lr must be a finite number > 0"),
+        ({}, TypeError, "lr"),  # no default learning rate
+        (
+            {"lr": 0.1, "batch_size": True},
+            TypeError,
+            "batch_size must be an integer >= 1, got True",
+        ),
+        (
+            {"lr": 0.1, "batch_size": 2.5},
+            TypeError,
+            r"batch_size must be an integer >= 1, got 2\.5",
+        ),
+        ({"lr": 0.1, "seed": -1}, ValueError, "seed must be an integer >= 0, got -1"),
+        ({"lr": 0.1, "seed": False}, TypeError, "seed must be an integer >= 0, got False"),
+    ],
+)
+def test_constructor_validates(data, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        Panda(*data, **kwargs)
+
+
+def test_fit_validates_epochs(data):
+    run = Panda(*data, lr=0.1)
+    with pytest.raises(TypeError, match=r"epochs must be an integer >= 1, got 1\.5"):
+        run.fit(1.5)
+
+
+def test_beta_is_the_momentum_of_the_run(data):
+    # Panda(beta=b) is MLP + train + Momentum(lr, b) with the same seeds, epoch for epoch
+    x, y, _, _ = data
+    run = Panda(*data, hidden=(16,), lr=0.1, beta=0.5, batch_size=50, seed=2)
+    run.fit(2)
+    model, opt = MLP([64, 16, 10], seed=2), Momentum(0.1, beta=0.5)
+    for epoch in range(2):
+        rng = np.random.default_rng(np.random.SeedSequence(2, spawn_key=(epoch,)))
+        train(model, x, y, opt, epochs=1, batch_size=50, seed=rng)
+    for k, w in model.params().items():
+        np.testing.assert_array_equal(run.model.params()[k], w)
+        np.testing.assert_array_equal(run.optimizer.state[k]["v"], opt.state[k]["v"])
+    other = Panda(*data, hidden=(16,), lr=0.1, beta=0.9, batch_size=50, seed=2)
+    other.fit(2)
+    assert not np.array_equal(other.model.params()["0.W"], run.model.params()["0.W"])
+
+
+def test_velocities_are_saved_and_restored_through_the_optimizer_state(data, tmp_path):
+    run = Panda(*data, lr=0.1, seed=0)
+    run.fit(1)
+    run.save(tmp_path / "run.npz")
+    back = Panda.load(tmp_path / "run.npz", *data)
+    assert isinstance(back.optimizer, Momentum)
+    assert back.optimizer.state.keys() == run.optimizer.state.keys() == run.model.params().keys()
+    for k, s in run.optimizer.state.items():
+        np.testing.assert_array_equal(back.optimizer.state[k]["v"], s["v"])
+        assert np.any(s["v"] != 0)

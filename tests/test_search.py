@@ -8,10 +8,18 @@ import math
 import numpy as np
 import pytest
 
-from dlbasics.distributions import Choice, IntUniform, LogUniform, ReverseLogUniform, Uniform
+from dlbasics.distributions import (
+    Choice,
+    Distribution,
+    IntUniform,
+    LogUniform,
+    ReverseLogUniform,
+    Uniform,
+)
 from dlbasics.objectives import faulty, synthetic
 from dlbasics.results import load_trials, save_trials
 from dlbasics.search import Trial, Trials, grid, random_search, run_trials, sample, zoom
+from helpers import key
 
 SPACE = {
     "lr": LogUniform(1e-4, 1),
@@ -20,10 +28,6 @@ SPACE = {
     "act": Choice(["relu", "tanh"]),
     "steps": 5,
 }
-
-
-def key(trials):
-    return [(t.id, t.params, t.loss, t.curve, t.status, t.error) for t in trials]
 
 
 def search(n=16, **kw):
@@ -255,8 +259,10 @@ def test_zoom_bad_input():
         zoom(SPACE, [ok(0, 1.0, lr=0.1)], top=0)
     with pytest.raises(ValueError, match="at least one successful trial"):
         zoom(SPACE, [Trial(0, {}, status="failed")])
-    with pytest.raises(ValueError, match="margin must be >= 0"):
+    with pytest.raises(ValueError, match="margin must be a finite number >= 0, got -1"):
         zoom(SPACE, [ok(0, 1.0, lr=0.1)], margin=-1)
+    with pytest.raises(TypeError, match=r"margin must be a real number, got '0\.1'"):
+        zoom(SPACE, [ok(0, 1.0, lr=0.1)], margin="0.1")
 
 
 def test_empty_space():
@@ -282,10 +288,16 @@ def test_objective_must_be_callable():
 
 
 def test_seed_and_ids_validated():
-    with pytest.raises(TypeError, match="seed must be a non-negative integer, got -1"):
+    with pytest.raises(ValueError, match="seed must be an integer >= 0, got -1"):
         search(3, seed=-1)
-    with pytest.raises(TypeError, match=r"seed must be a non-negative integer, got 1\.5"):
+    with pytest.raises(TypeError, match=r"seed must be an integer >= 0, got 1\.5"):
         search(3, seed=1.5)
+    with pytest.raises(TypeError, match=r"seed must be an integer >= 0, got True"):
+        search(3, seed=True)
+    with pytest.raises(TypeError, match=r"seed must be an integer >= 0, got Generator"):
+        search(3, seed=np.random.default_rng(0))  # trials spawn their streams from an integer
+    with pytest.raises(ValueError, match="seed must be an integer >= 0, got -1"):
+        run_trials(synthetic, [{"lr": 0.1}], seed=-1, executor=None)
     with pytest.raises(ValueError, match=r"trial_ids must be non-empty ids in \[0, 3\)"):
         search(3, trial_ids=[2, 3])
     with pytest.raises(ValueError, match="candidates must not be empty"):
@@ -300,3 +312,42 @@ def test_local_objectives_run_in_process():
 
     trials = random_search(local, {"lr": Uniform(0, 1)}, 3, seed=0, executor=None)
     assert [t.loss for t in trials] == [t.params["lr"] for t in trials]
+
+
+class Steps(Distribution):
+    """A distribution the search has never heard of: grid and zoom must still work."""
+
+    def __init__(self, values):
+        self.values = list(values)
+
+    def sample(self, rng):
+        return self.values[int(rng.integers(len(self.values)))]
+
+    def rvs(self, size=None, random_state=None):
+        return self.sample(np.random.default_rng(random_state))
+
+    def grid(self, n):
+        return self.values[:n]
+
+    def narrow(self, values, margin=0.1):
+        return Steps(sorted(set(values)))
+
+
+def test_grid_and_zoom_ask_the_distribution():
+    space = {"lr": Steps([0.3, 0.1, 0.03]), "epochs": 5}
+    assert grid(space, 2) == [{"lr": 0.3, "epochs": 5}, {"lr": 0.1, "epochs": 5}]
+    trials = [ok(0, 0.2, lr=0.1, epochs=5), ok(1, 0.1, lr=0.03, epochs=5), ok(2, 0.9, lr=0.3)]
+    narrowed = zoom(space, trials, top=2)
+    assert narrowed["lr"].values == [0.03, 0.1]
+    assert narrowed["epochs"] == 5  # a constant passes through
+    assert sample(space, seed=0, trial_id=0)["lr"] in (0.3, 0.1, 0.03)
+
+
+def test_searches_default_to_seed_0():
+    space = {"lr": LogUniform(1e-4, 1)}
+    default = random_search(synthetic, space, 3, executor=None)
+    assert key(default) == key(random_search(synthetic, space, 3, seed=0, executor=None))
+    cands = [{"lr": 0.1}, {"lr": 0.01}]
+    assert key(run_trials(synthetic, cands, executor=None)) == key(
+        run_trials(synthetic, cands, seed=0, executor=None)
+    )

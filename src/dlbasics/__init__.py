@@ -13,12 +13,13 @@ from dlbasics.batchnorm_layer import (
 from dlbasics.datasets import gaussian_blobs, load_digits_split
 from dlbasics.distributions import Choice, IntUniform, LogUniform, ReverseLogUniform, Uniform
 from dlbasics.gradcheck import check_gradient, numerical_gradient, rel_error
-from dlbasics.layers import Dense, ReLU, Sigmoid, Tanh, softmax_cross_entropy
+from dlbasics.layers import Dense, Layer, ReLU, Sigmoid, Tanh, softmax_cross_entropy
 from dlbasics.network import MLP, History, train
 from dlbasics.optim import (
-    SGD,
+    GD,
     Adam,
     Momentum,
+    Optimizer,
     RMSprop,
     adam_step,
     gd_step,
@@ -37,8 +38,8 @@ from dlbasics.schedules import (
 from dlbasics.search import grid, random_search, run_trials, zoom
 
 __all__ = [
+    "GD",
     "MLP",
-    "SGD",
     "Adam",
     "BatchNorm",
     "BatchNormCache",
@@ -48,9 +49,11 @@ __all__ = [
     "History",
     "IntUniform",
     "InverseTimeDecay",
+    "Layer",
     "LogUniform",
     "ManualSchedule",
     "Momentum",
+    "Optimizer",
     "Panda",
     "RMSprop",
     "ReLU",

@@ -69,3 +69,42 @@ def check_unit_interval(x: Any, name: str) -> float:
     if not 0 <= x < 1:
         raise ValueError(f"{name} must be in [0, 1), got {x!r}")
     return float(x)
+
+
+def check_nonnegative(x: Any, name: str) -> float:
+    """Return `x` as a float, raising unless it is a finite number >= 0."""
+    if not is_real(x):
+        raise TypeError(f"{name} must be a real number, got {x!r}")
+    if not (np.isfinite(x) and x >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {x!r}")
+    return float(x)
+
+
+def check_finite(x: np.ndarray, name: str, hint: str = "") -> None:
+    """Raise a ValueError if an entry of the array `x` is nan or inf."""
+    if not np.all(np.isfinite(x)):
+        extra = f"; {hint}" if hint else ""
+        raise ValueError(f"{name} must be finite, got nan or inf{extra}")
+
+
+def check_bool(x: Any, name: str) -> bool:
+    """Return `x`, raising unless it is a bool (NumPy's included)."""
+    if not isinstance(x, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {x!r}")
+    return bool(x)
+
+
+def as_rng(seed: Any, name: str = "seed") -> np.random.Generator:
+    """A Generator from `seed`: a Generator is returned as is, an integer >= 0 seeds a new one.
+
+    Anything else, None included (fresh OS entropy would not be reproducible), raises: a
+    TypeError for the wrong type, a ValueError for a negative integer.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    what = f"{name} must be an integer >= 0 or a numpy.random.Generator, got {seed!r}"
+    if not is_int(seed):
+        raise TypeError(what)
+    if seed < 0:
+        raise ValueError(what)
+    return np.random.default_rng(int(seed))

@@ -2,13 +2,12 @@ r"""Mini-batches: one pass over the training set, in shuffled slices of `batch_s
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from dlbasics._validate import check_int
+from dlbasics._validate import as_rng, check_bool, check_int
 
 __all__ = ["minibatches", "num_batches"]
 
@@ -38,7 +37,7 @@ def num_batches(m: int, batch_size: int, *, drop_last: bool = False) -> int:
     """
     batch_size = check_int(batch_size, "batch_size", 1)
     m = check_int(m, "m", 0)
-    return m // batch_size if drop_last else -(-m // batch_size)
+    return m // batch_size if check_bool(drop_last, "drop_last") else -(-m // batch_size)
 
 
 def minibatches(
@@ -46,7 +45,7 @@ def minibatches(
     y: Any,
     batch_size: int,
     *,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator = 0,
     shuffle: bool = True,
     drop_last: bool = False,
 ) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
@@ -61,10 +60,10 @@ def minibatches(
     batch_size : int
         Rows per mini-batch, >= 1: 1 is stochastic gradient descent, m (or more) is batch
         gradient descent, anything between is mini-batch gradient descent.
-    seed : int, numpy.random.Generator or None, default=None
-        Source of the shuffle. An int gives the same order on every call; a Generator is
-        advanced, so successive epochs get fresh orders that are reproducible as a whole.
-        None draws fresh OS entropy (not reproducible).
+    seed : int or numpy.random.Generator, default=0
+        Source of the shuffle. An integer >= 0 gives the same order on every call; a
+        Generator is advanced, so successive epochs get fresh orders that are reproducible as
+        a whole.
     shuffle : bool, default=True
         Whether to permute the rows first. Without shuffling the batches are views, in order.
     drop_last : bool, default=False
@@ -83,7 +82,7 @@ def minibatches(
         If `batch_size < 1`, if `x` and `y` have different numbers of rows, if `x` is 0-D, or
         if `drop_last` is set and `batch_size` exceeds m (no batch would be left).
     TypeError
-        If `batch_size` is not an integer or `seed` is of the wrong type.
+        If `batch_size` is not an integer or `seed` is neither an integer nor a Generator.
 
     Notes
     -----
@@ -103,6 +102,8 @@ def minibatches(
     [2, 2]
     """
     batch_size = check_int(batch_size, "batch_size", 1)
+    rng = as_rng(seed)
+    shuffle, drop_last = check_bool(shuffle, "shuffle"), check_bool(drop_last, "drop_last")
     x = np.asarray(x)
     if x.ndim == 0:
         raise ValueError("x must have one example per row, got a 0-dimensional array")
@@ -116,11 +117,7 @@ def minibatches(
             f"batch_size={batch_size} exceeds the {m} examples and drop_last=True: no batch "
             "would be yielded"
         )
-    order = None
-    if shuffle:
-        if seed is not None and not isinstance(seed, (numbers.Integral, np.random.Generator)):
-            raise TypeError(f"seed must be an int, a numpy.random.Generator or None, got {seed!r}")
-        order = np.random.default_rng(seed).permutation(m)
+    order = rng.permutation(m) if shuffle else None
     return _batches(x, y, batch_size, order, num_batches(m, batch_size, drop_last=drop_last))
 
 

@@ -1,27 +1,57 @@
-r"""Data for the examples: scikit-learn's bundled handwritten digits, and synthetic blobs."""
+r"""Data for the examples: the handwritten digits shipped with the package, and synthetic blobs."""
 
 from __future__ import annotations
 
+import functools
+import gzip
+from importlib.resources import files
+
 import numpy as np
 
-from dlbasics._validate import check_int, is_int, is_real
+from dlbasics._validate import as_rng, check_int, check_positive, is_real
 
 __all__ = ["gaussian_blobs", "load_digits_split"]
 
 
+@functools.cache
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    """The 1,797 digits as (pixels, labels), read once from the file inside the package."""
+    path = files("dlbasics").joinpath("data", "digits.csv.gz")
+    with path.open("rb") as raw, gzip.open(raw) as f:
+        table = np.loadtxt(f, delimiter=",", dtype=np.int64)
+    return table[:, :-1].astype(np.float64), table[:, -1]
+
+
+def _stratified_split(
+    y: np.ndarray, test_size: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shuffled (train, test) row indices, each class split in the proportion `test_size`."""
+    test_parts = []
+    for c in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == c))
+        n_test = int(np.clip(np.rint(test_size * members.size), 1, members.size - 1))
+        test_parts.append(members[:n_test])
+    test = rng.permutation(np.concatenate(test_parts))
+    train = rng.permutation(np.setdiff1d(np.arange(y.size), test))
+    return train, test
+
+
 def load_digits_split(
-    *, test_size: float = 0.25, seed: int = 0
+    *, test_size: float = 0.25, seed: int | np.random.Generator = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     r"""The 8×8 handwritten digits (1,797 images, 10 classes), split and standardized.
 
-    The data ship inside scikit-learn (`sklearn.datasets.load_digits`): nothing is downloaded.
+    The data ship inside the package (`dlbasics/data/digits.csv.gz`): the test set of
+    "Optical Recognition of Handwritten Digits" by E. Alpaydin and C. Kaynak (UCI Machine
+    Learning Repository, CC BY 4.0), in the copy bundled by scikit-learn (BSD-3-Clause).
+    Nothing is downloaded and only NumPy is needed.
 
     Parameters
     ----------
     test_size : float, default=0.25
-        Fraction of the examples held out for testing, in (0, 1).
-    seed : int, default=0
-        Seed of the stratified shuffle split (each class keeps its proportion in both parts).
+        Fraction of each class held out for testing, in (0, 1).
+    seed : int or numpy.random.Generator, default=0
+        Seed of the stratified shuffle split.
 
     Returns
     -------
@@ -30,18 +60,21 @@ def load_digits_split(
     x_test : ndarray of float64, shape (m_test, 64)
     y_test : ndarray of int64, shape (m_test,)
         Pixels standardized with the TRAINING set's per-pixel mean and standard deviation
-        (pixels constant on the training set are only centred), labels 0..9.
+        (pixels constant on the training set are only centred), labels 0..9, rows shuffled.
 
     Raises
     ------
-    ImportError
-        If scikit-learn is not installed (it comes with the `docs` extra:
-        `pip install "dlbasics[docs]"`).
+    TypeError
+        If `test_size` is not a real number, or `seed` is neither an integer nor a Generator.
     ValueError
-        If `test_size` is not in (0, 1).
+        If `test_size` is not in (0, 1), or `seed` is negative.
 
     Notes
     -----
+    Stratified: class $c$ with $m_c$ examples puts $\operatorname{round}(\text{test\_size}\cdot
+    m_c)$ of them, drawn at random (but at least one, and at most $m_c - 1$), in the test
+    part, so each class keeps its proportion in both parts.
+
     Using the training statistics for both parts is what a deployed model would do: the test
     set must not leak into the preprocessing.
 
@@ -58,28 +91,12 @@ def load_digits_split(
         raise TypeError(f"test_size must be a real number, got {test_size!r}")
     if not 0 < test_size < 1:
         raise ValueError(f"test_size must be in (0, 1), got {test_size!r}")
-    if not is_int(seed):
-        raise TypeError(f"seed must be an int, got {seed!r}")
-    try:
-        from sklearn.datasets import load_digits
-        from sklearn.model_selection import train_test_split
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "load_digits_split needs scikit-learn, which ships the digits data; install it "
-            'with the docs extra: pip install "dlbasics[docs]"'
-        ) from exc
-    digits = load_digits()
-    x = digits.data.astype(np.float64)
-    y = digits.target.astype(np.int64)
-    x_train, x_test, y_train, y_test = train_test_split(
-        x, y, test_size=test_size, random_state=seed, stratify=y
-    )
-    mu = x_train.mean(axis=0)
-    sd = x_train.std(axis=0)
+    x, y = _digits()
+    train, test = _stratified_split(y, test_size, as_rng(seed))
+    mu = x[train].mean(axis=0)
+    sd = x[train].std(axis=0)
     sd[sd == 0] = 1.0
-    x_train = (x_train - mu) / sd
-    x_test = (x_test - mu) / sd
-    return x_train, y_train, x_test, y_test
+    return (x[train] - mu) / sd, y[train], (x[test] - mu) / sd, y[test]
 
 
 def gaussian_blobs(
@@ -110,7 +127,11 @@ def gaussian_blobs(
     Raises
     ------
     ValueError
-        If `m`, `n` or `k` is out of range, or `spread` is not a finite number > 0.
+        If `m`, `n` or `k` is out of range, `spread` is not a finite number > 0, or `seed` is
+        negative.
+    TypeError
+        If `m`, `n` or `k` is not an integer, or `seed` is neither an integer nor a
+        Generator.
 
     Examples
     --------
@@ -122,11 +143,8 @@ def gaussian_blobs(
     m = check_int(m, "m", 1)
     n = check_int(n, "n", 1)
     k = check_int(k, "k", 2)
-    if not is_real(spread):
-        raise TypeError(f"spread must be a real number, got {spread!r}")
-    if not (np.isfinite(spread) and spread > 0):
-        raise ValueError(f"spread must be a finite number > 0, got {spread!r}")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    spread = check_positive(spread, "spread")
+    rng = as_rng(seed)
     centres = 3.0 * rng.standard_normal((k, n))
     y = rng.permutation(np.arange(m) % k).astype(np.int64)
     x = centres[y] + spread * rng.standard_normal((m, n))

@@ -4,10 +4,11 @@ A search space is a mapping from names to these objects (or to constants). Bound
 VALUES, never exponents: `LogUniform(1e-4, 1)` samples $\alpha = 10^r$ with $r \sim U(-4, 0)$,
 and `ReverseLogUniform(0.9, 0.999)` samples $\beta = 1 - 10^s$ with $s \sim U(-3, -1)$.
 
-Every distribution maps a value $x$ to a coordinate $t$ on its scale (`to_scale`) and back
-(`from_scale`); sampling draws $t$ uniformly between the scaled bounds. `grid` and `zoom` in
-`dlbasics.search` work on the same coordinates, so each axis is spaced and narrowed on its
-own scale.
+Every continuous distribution maps a value $x$ to a coordinate $t$ on its scale (`to_scale`)
+and back (`from_scale`); sampling draws $t$ uniformly between the scaled bounds. Each
+distribution also carries what `grid` and `zoom` in `dlbasics.search` need: `grid(n)` spaces
+points and `narrow(values, margin)` narrows the range on the same coordinates, so each axis is
+spaced and narrowed on its own scale.
 
 Each one also answers `rvs(size=None, random_state=None)`, the method scikit-learn's
 `RandomizedSearchCV` calls, so a space written here can be passed there unchanged.
@@ -16,14 +17,15 @@ Each one also answers `rvs(size=None, random_state=None)`, the method scikit-lea
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from dlbasics._validate import is_int, is_real
+from dlbasics._validate import check_int, check_nonnegative, is_int, is_real
 
-__all__ = ["Choice", "IntUniform", "LogUniform", "ReverseLogUniform", "Uniform"]
+__all__ = ["Choice", "Distribution", "IntUniform", "LogUniform", "ReverseLogUniform", "Uniform"]
 
 
 def _real(x: Any, name: str, cls: str) -> float:
@@ -49,7 +51,34 @@ def _check_rng(rng: Any) -> np.random.Generator:
     return rng
 
 
-class _Scaled:
+def _check_values(values: Any) -> list[Any]:
+    out = list(values)
+    if not out:
+        raise ValueError("values must hold at least one value to narrow around, got []")
+    return out
+
+
+class Distribution(ABC):
+    """What a search space holds besides constants: sample, space a grid, narrow a range."""
+
+    @abstractmethod
+    def sample(self, rng: np.random.Generator) -> Any:
+        """One value drawn with the Generator `rng`."""
+
+    @abstractmethod
+    def rvs(self, size: int | tuple[int, ...] | None = None, random_state: Any = None) -> Any:
+        """scipy.stats-style sampling (what scikit-learn calls): one value if `size` is None."""
+
+    @abstractmethod
+    def grid(self, n: int) -> list[Any]:
+        """`n` points spread over the distribution on its own scale (fewer if they repeat)."""
+
+    @abstractmethod
+    def narrow(self, values: Sequence[Any], margin: float = 0.1) -> Distribution:
+        """A distribution of the same kind spanning `values` (the coarse-to-fine step)."""
+
+
+class _Scaled(Distribution):
     """A continuous distribution: uniform in t = to_scale(x) between the scaled bounds."""
 
     scale = "linear"
@@ -88,6 +117,36 @@ class _Scaled:
         """scipy.stats-style sampling (what scikit-learn calls): a scalar if `size` is None."""
         x = self._from_unit(_unit(size, random_state))
         return x.item() if size is None else x
+
+    def grid(self, n: int) -> list[Any]:
+        r"""`n` points evenly spaced in $t$ from low to high (the midpoint if `n` is 1).
+
+        Log axes thus get log-spaced points, reverse-log axes points evenly spaced in
+        $\log_{10}(1-\beta)$, integer axes distinct integers (repeats are dropped).
+        """
+        n = check_int(n, "n", 1)
+        lo, hi = self.bounds
+        t = np.linspace(lo, hi, n) if n > 1 else np.array([(lo + hi) / 2])
+        x = np.clip(self.from_scale(t), self.low, self.high)
+        return list(dict.fromkeys(x.tolist()))
+
+    def narrow(self, values: Sequence[Any], margin: float = 0.1) -> Distribution:
+        r"""The range of `values` widened by `margin` times the old width on each side.
+
+        In coordinates $t$: $[\min t - m W, \max t + m W]$, clipped to the old bounds, with
+        $W$ the old width and $m$ = `margin`. If the values leave no width, the distribution
+        is returned unchanged.
+        """
+        t = self.to_scale(_check_values(values))
+        margin = check_nonnegative(margin, "margin")
+        lo, hi = self.bounds
+        a = max(lo, float(np.min(t)) - margin * (hi - lo))
+        b = min(hi, float(np.max(t)) + margin * (hi - lo))
+        x = sorted(np.clip(self.from_scale([a, b]), self.low, self.high).tolist())
+        return self._between(x[0], x[1])
+
+    def _between(self, low: Any, high: Any) -> Distribution:
+        return type(self)(low, high) if low < high else self
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.low!r}, {self.high!r})"
@@ -263,12 +322,18 @@ class IntUniform(_Scaled):
         x = np.exp(np.log(lo) + (np.log(hi) - np.log(lo)) * u) if self.log else lo + (hi - lo) * u
         return np.clip(np.floor(x), self.low, self.high).astype(np.int64)
 
+    def _between(self, low: Any, high: Any) -> Distribution:
+        a, b = int(low), int(high)
+        if a == b:  # one value left: keep a neighbour so that low < high
+            a, b = (a, b + 1) if b < self.high else (a - 1, b)
+        return IntUniform(a, b, log=self.log)
+
     def __repr__(self) -> str:
         extra = ", log=True" if self.log else ""
         return f"IntUniform({self.low!r}, {self.high!r}{extra})"
 
 
-class Choice:
+class Choice(Distribution):
     r"""One of a list of options, each with probability $1/k$.
 
     Parameters
@@ -315,6 +380,17 @@ class Choice:
         for pos, i in np.ndenumerate(idx):
             out[pos] = self.options[i]
         return out
+
+    def grid(self, n: int) -> list[Any]:
+        """All the options, whatever `n` (an integer >= 1)."""
+        check_int(n, "n", 1)
+        return list(self.options)
+
+    def narrow(self, values: Sequence[Any], margin: float = 0.1) -> Distribution:
+        """The options found in `values`, in their original order (`margin` is not used)."""
+        values = _check_values(values)
+        check_nonnegative(margin, "margin")
+        return Choice([o for o in self.options if o in values])
 
     def __repr__(self) -> str:
         return f"Choice({self.options!r})"

@@ -63,7 +63,9 @@ from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
-__all__ = ["check_sendable", "default_pool", "one_blas_thread", "shutdown_default_pool"]
+from dlbasics._validate import check_int
+
+__all__ = ["check_sendable", "default_pool", "one_blas_thread", "resolve", "shutdown_default_pool"]
 
 _POOL: ProcessPoolExecutor | None = None
 _POOL_WORKERS = 0
@@ -116,13 +118,13 @@ def default_pool(max_workers: int | None = None) -> ProcessPoolExecutor:
 
     Raises
     ------
+    TypeError
+        If `max_workers` is neither None nor an integer (a bool is not an integer).
     ValueError
         If `max_workers < 1`.
     """
     global _POOL, _POOL_WORKERS
-    n = max_workers if max_workers is not None else (os.cpu_count() or 1)
-    if not isinstance(n, int) or n < 1:
-        raise ValueError(f"max_workers must be an integer >= 1, got {max_workers!r}")
+    n = (os.cpu_count() or 1) if max_workers is None else check_int(max_workers, "max_workers", 1)
     broken = _POOL is not None and getattr(_POOL, "_broken", False)  # a worker died
     if _POOL is not None and (n != _POOL_WORKERS or broken):
         shutdown_default_pool(wait=not broken)
@@ -146,8 +148,16 @@ def shutdown_default_pool(wait: bool = True) -> None:
 atexit.register(shutdown_default_pool)
 
 
-def _resolve(executor: Any) -> tuple[Executor | None, bool]:
-    """`(executor, owned_by_us)` for the `executor=` argument of a search."""
+def resolve(executor: Any) -> tuple[Executor | None, bool]:
+    """`(executor, owned)` for the `executor=` argument of a search.
+
+    `owned` is True for the package's pool ("default"); None stays None (in-process).
+
+    Raises
+    ------
+    TypeError
+        If `executor` is none of "default", None or a `concurrent.futures.Executor`.
+    """
     if executor is None:
         return None, False
     if isinstance(executor, str) and executor == "default":

@@ -24,7 +24,8 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6)
     f : callable taking no arguments, returning a float
         Reads `x` (and whatever else it closes over) and returns the scalar loss.
     x : ndarray of float64, any shape (views included)
-        Perturbed IN PLACE, one entry at a time, and restored exactly before returning.
+        Perturbed IN PLACE, one entry at a time, and restored exactly before returning (also
+        when `f` raises).
     eps : float, default=1e-6
         Step $h > 0$.
 
@@ -62,11 +63,13 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6)
     grad = np.zeros(x.shape)
     for k in np.ndindex(x.shape):  # works for views too: f sees the perturbation
         old = x[k]
-        x[k] = old + h
-        f_plus = float(f())
-        x[k] = old - h
-        f_minus = float(f())
-        x[k] = old
+        try:
+            x[k] = old + h
+            f_plus = float(f())
+            x[k] = old - h
+            f_minus = float(f())
+        finally:  # restored even if f raises
+            x[k] = old
         grad[k] = (f_plus - f_minus) / (2 * h)
     return grad
 

@@ -1,27 +1,42 @@
 r"""Layers of a small network: `Dense`, the activations, and softmax cross-entropy.
 
-Every layer has `forward(x) -> out`, `backward(dout) -> dx`, `params()` and `grads()` (dicts
-holding the same array objects on every call; gradients are written into them in place) and
-`train()` / `eval()` (no-ops here: only batch norm behaves differently at test time).
-Examples are rows: `x` has shape `(m, n_in)`.
+Every layer follows the `Layer` protocol: `forward(x) -> out`, `backward(dout) -> dx`,
+`params()` and `grads()` (dicts holding the same array objects on every call; gradients are
+written into them in place) and `train()` / `eval()` (no-ops here: only batch norm behaves
+differently at test time). Examples are rows: `x` has shape `(m, n_in)`.
 """
 
 from __future__ import annotations
 
+from typing import Protocol, Self
+
 import numpy as np
 
-from dlbasics._validate import as_float_array, check_int, is_int
+from dlbasics._validate import as_float_array, as_rng, check_bool, check_int
 
-__all__ = ["Dense", "ReLU", "Sigmoid", "Tanh", "softmax_cross_entropy"]
+__all__ = ["Dense", "Layer", "ReLU", "Sigmoid", "Tanh", "softmax_cross_entropy"]
 
 
-def _as_rng(rng: np.random.Generator | int, name: str = "rng") -> np.random.Generator:
-    """Accept a Generator or an int seed; never the global NumPy state."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if is_int(rng):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"{name} must be a numpy.random.Generator or an int seed, got {rng!r}")
+class Layer(Protocol):
+    """What `dlbasics.network.MLP` chains: every layer here, and `BatchNorm`."""
+
+    def forward(self, x: np.ndarray, /) -> np.ndarray:
+        """The layer's output for the input `x`; keeps what `backward` needs."""
+
+    def backward(self, dout: np.ndarray, /) -> np.ndarray:
+        """Given dL/d(output) of the latest `forward`, fill `grads()` and return dL/dx."""
+
+    def params(self) -> dict[str, np.ndarray]:
+        """The trainable arrays by name (the live arrays, updated in place by an optimizer)."""
+
+    def grads(self) -> dict[str, np.ndarray]:
+        """The gradients under the same names, filled in place by `backward`."""
+
+    def train(self) -> Self:
+        """Switch to training mode; return the layer."""
+
+    def eval(self) -> Self:
+        """Switch to evaluation mode; return the layer."""
 
 
 class _Layer:
@@ -29,12 +44,12 @@ class _Layer:
 
     training: bool = True
 
-    def train(self) -> _Layer:
+    def train(self) -> Self:
         """Training mode (no effect on this layer). Returns self."""
         self.training = True
         return self
 
-    def eval(self) -> _Layer:
+    def eval(self) -> Self:
         """Evaluation mode (no effect on this layer). Returns self."""
         self.training = False
         return self
@@ -73,8 +88,8 @@ class Dense(_Layer):
     bias : bool, default=True
         Learn a bias `b`. Use `bias=False` in front of batch norm: the batch mean subtracts any
         constant, so `b` would have no effect (batch norm's $\beta$ takes its role).
-    rng : numpy.random.Generator or int
-        Source of the initial weights (an int is used as a seed).
+    seed : int or numpy.random.Generator, default=0
+        Source of the initial weights: an integer >= 0 seeds a new Generator.
     dtype : floating-point type, default=numpy.float64
         Type of the parameters (the weights are drawn in float64, then cast).
 
@@ -89,10 +104,11 @@ class Dense(_Layer):
 
     Raises
     ------
-    ValueError
-        If `n_in` or `n_out` is not an integer >= 1.
     TypeError
-        If `rng` is neither a Generator nor an int, or `dtype` is not a floating-point type.
+        If `n_in` or `n_out` is not an integer, `bias` is not a bool, `seed` is neither an
+        integer nor a Generator, or `dtype` is not a floating-point type.
+    ValueError
+        If `n_in` or `n_out` is below 1, or `seed` is negative.
 
     Notes
     -----
@@ -110,7 +126,7 @@ class Dense(_Layer):
     --------
     >>> import numpy as np
     >>> from dlbasics.layers import Dense
-    >>> layer = Dense(3, 2, rng=0)
+    >>> layer = Dense(3, 2, seed=0)
     >>> x = np.ones((4, 3))
     >>> z = layer.forward(x)
     >>> z.shape, layer.W.shape, layer.b.shape
@@ -126,15 +142,16 @@ class Dense(_Layer):
         n_out: int,
         *,
         bias: bool = True,
-        rng: np.random.Generator | int,
+        seed: int | np.random.Generator = 0,
         dtype: type = np.float64,
     ) -> None:
         self.n_in = check_int(n_in, "n_in", 1)
         self.n_out = check_int(n_out, "n_out", 1)
+        bias = check_bool(bias, "bias")
         dt = np.dtype(dtype)
         if dt.kind != "f":
             raise TypeError(f"dtype must be a floating-point type, got {dt}")
-        gen = _as_rng(rng)
+        gen = as_rng(seed)
         W = gen.standard_normal((self.n_in, self.n_out)) * np.sqrt(2.0 / self.n_in)
         self.W = W.astype(dt)
         self.dW = np.zeros_like(self.W)
@@ -155,27 +172,19 @@ class Dense(_Layer):
         """`{"W": dW}` or `{"W": dW, "b": db}` (the live arrays, filled by `backward`)."""
         return self._grads
 
-    def forward(self, x: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
-        """Return `x @ W + b` for `x` of shape (m, n_in); keeps a reference to `x`.
-
-        `out`, as in NumPy's ufuncs, is an optional (m, n_out) array to write the result into
-        (a network reuses one per layer: allocating a fresh array each step costs more than
-        the product itself at these sizes).
-        """
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Return `x @ W + b` for `x` of shape (m, n_in); keeps a reference to `x`."""
         x = as_float_array(x, "x", ndim=(2,))
         if x.shape[1] != self.n_in:
             raise ValueError(f"x must have shape (m, {self.n_in}), got {x.shape}")
         self._x = x
-        z = np.matmul(x, self.W, out=out)
+        z: np.ndarray = x @ self.W
         if self.b is not None:
             z += self.b
         return z
 
-    def backward_params(self, dout: np.ndarray) -> np.ndarray:
-        """Fill `dW` (and `db`) in place and return the validated `dout`; no `dx`.
-
-        A network skips `dx` for its first layer: nothing upstream needs it.
-        """
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """Fill `dW` (and `db`) in place; return `dx = dout @ W.T`."""
         if self._x is None:
             raise RuntimeError("Dense.backward called before forward")
         dout = as_float_array(dout, "dout", ndim=(2,))
@@ -186,12 +195,8 @@ class Dense(_Layer):
         np.matmul(self._x.T, dout, out=self.dW)
         if self.db is not None:
             np.sum(dout, axis=0, out=self.db)
-        return dout
-
-    def backward(self, dout: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
-        """Fill `dW` (and `db`) in place; return `dx = dout @ W.T` (written to `out` if given)."""
-        dout = self.backward_params(dout)
-        return np.matmul(dout, self.W.T, out=out)
+        dx: np.ndarray = dout @ self.W.T
+        return dx
 
 
 class ReLU(_Layer):
@@ -209,17 +214,16 @@ class ReLU(_Layer):
     def __init__(self) -> None:
         self._out: np.ndarray | None = None
 
-    def forward(self, x: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
-        """Return `max(0, x)`: a new array, or written to `out` (`out=x` works in place)."""
-        x = as_float_array(x, "x")
-        self._out = np.maximum(x, 0, out=out)
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Return `max(0, x)` (a new array)."""
+        self._out = np.maximum(as_float_array(x, "x"), 0)
         return self._out
 
-    def backward(self, dout: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
-        """Return `dout` where the input was positive, 0 elsewhere (`out=dout` works in place)."""
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """Return `dout` where the input was positive, 0 elsewhere."""
         dout = self._check_dout(dout, self._out)
         assert self._out is not None  # checked by _check_dout
-        dx: np.ndarray = np.multiply(dout, self._out > 0, out=out)
+        dx: np.ndarray = dout * (self._out > 0)
         return dx
 
 

@@ -8,14 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from dlbasics._validate import as_float_array, check_int, is_int
+from dlbasics._validate import as_float_array, as_rng, check_bool, check_int
 from dlbasics.batches import minibatches
 from dlbasics.batchnorm_layer import BatchNorm
-from dlbasics.layers import Dense, ReLU, Sigmoid, Tanh, softmax_cross_entropy
+from dlbasics.layers import Dense, Layer, ReLU, Sigmoid, Tanh, softmax_cross_entropy
+from dlbasics.optim import Optimizer
 
 __all__ = ["MLP", "History", "train"]
 
-_ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
+_ACTIVATIONS: dict[str, Callable[[], Layer]] = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
 
 
 class MLP:
@@ -41,13 +42,18 @@ class MLP:
 
     Attributes
     ----------
-    layers : list
-        The layers in order; parameter keys are `"<index>.<name>"`, e.g. `"0.W"`, `"1.gamma"`.
+    layers : list of Layer
+        The layers in order (each follows the `dlbasics.layers.Layer` protocol); parameter
+        keys are `"<index>.<name>"`, e.g. `"0.W"`, `"1.gamma"`.
 
     Raises
     ------
+    TypeError
+        If an entry of `sizes` is not an integer, or `seed` is neither an integer nor a
+        Generator.
     ValueError
-        If `sizes` has fewer than two entries or an entry below 1, or `activation` is unknown.
+        If `sizes` has fewer than two entries or an entry below 1, `activation` is unknown or
+        `seed` is negative.
 
     Notes
     -----
@@ -87,25 +93,21 @@ class MLP:
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(f"sizes must list at least input and output widths, got {sizes}")
-        for n in sizes:
-            if not is_int(n) or n < 1:
-                raise ValueError(f"sizes must be integers >= 1, got {sizes}")
+        self.sizes = [check_int(n, f"sizes[{i}]", 1) for i, n in enumerate(sizes)]
         if activation not in _ACTIVATIONS:
             raise ValueError(
                 f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}"
             )
-        if not isinstance(seed, np.random.Generator):
-            seed = np.random.default_rng(seed)
-        self.sizes = [int(n) for n in sizes]
-        self.batchnorm = bool(batchnorm)
-        self.layers: list[Any] = []
+        self.batchnorm = check_bool(batchnorm, "batchnorm")
+        rng = as_rng(seed)
+        self.training = True
+        self.layers: list[Layer] = []
         for n_in, n_out in zip(self.sizes[:-2], self.sizes[1:-1], strict=True):
-            self.layers.append(Dense(n_in, n_out, bias=not batchnorm, rng=seed, dtype=dtype))
+            self.layers.append(Dense(n_in, n_out, bias=not batchnorm, seed=rng, dtype=dtype))
             if batchnorm:
                 self.layers.append(BatchNorm(n_out, **(bn_kwargs or {})))
             self.layers.append(_ACTIVATIONS[activation]())
-        self.layers.append(Dense(self.sizes[-2], self.sizes[-1], rng=seed, dtype=dtype))
-        self._buffers: dict[tuple[str, int], np.ndarray] = {}
+        self.layers.append(Dense(self.sizes[-2], self.sizes[-1], seed=rng, dtype=dtype))
         self._params = {
             f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params().items()
         }
@@ -115,11 +117,6 @@ class MLP:
 
     def __repr__(self) -> str:
         return f"MLP({self.sizes}, batchnorm={self.batchnorm})"
-
-    @property
-    def training(self) -> bool:
-        """True in training mode (batch statistics), False in evaluation mode."""
-        return getattr(self.layers[0], "training", True)
 
     def params(self) -> dict[str, np.ndarray]:
         """All trainable arrays, keyed `"<layer index>.<name>"` (the live arrays)."""
@@ -133,64 +130,34 @@ class MLP:
         """Training mode: batch norm uses batch statistics and updates its running averages."""
         for layer in self.layers:
             layer.train()
+        self.training = True
         return self
 
     def eval(self) -> MLP:
         """Evaluation mode: batch norm uses its running statistics. Returns self."""
         for layer in self.layers:
             layer.eval()
+        self.training = False
         return self
 
-    def _buffer(self, key: tuple[str, int], shape: tuple[int, int], dtype: Any) -> np.ndarray:
-        """A work array kept between steps (one per layer and direction)."""
-        buf = self._buffers.get(key)
-        if buf is None or buf.shape != shape or buf.dtype != dtype:
-            buf = self._buffers[key] = np.empty(shape, dtype)
-        return buf
-
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """Logits of shape (m, sizes[-1]) for `x` of shape (m, sizes[0]) (a new array).
-
-        Hidden activations live in work arrays reused by the next call: the layers' caches
-        describe the latest forward pass only.
-        """
+        """Logits of shape (m, sizes[-1]) for `x` of shape (m, sizes[0])."""
         x = as_float_array(x, "x", ndim=(2,))
         if x.shape[1] != self.sizes[0]:
             raise ValueError(f"x must have shape (m, {self.sizes[0]}), got {x.shape}")
-        last = len(self.layers) - 1
-        for i, layer in enumerate(self.layers):
-            if i == last:
-                x = layer.forward(x)
-            elif isinstance(layer, Dense):
-                shape, dtype = (x.shape[0], layer.n_out), np.result_type(x, layer.W)
-                x = layer.forward(x, out=self._buffer(("f", i), shape, dtype))
-            elif isinstance(layer, ReLU):
-                x = layer.forward(x, out=x)  # x is a work array or batch norm's fresh output
-            else:
-                x = layer.forward(x)
+        for layer in self.layers:
+            x = layer.forward(x)
         return x
 
-    def backward(self, dlogits: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
-        """Backpropagate `dlogits`, filling every gradient in place; return dL/dx (a new array).
+    def backward(self, dlogits: np.ndarray) -> np.ndarray:
+        """Backpropagate `dlogits` from the latest `forward`, filling every gradient in place.
 
-        With `input_grad=False` the first layer skips its `dx` (a matrix product nothing
-        needs during training) and None is returned.
+        Returns dL/dx, the gradient with respect to the network's input.
         """
         d = dlogits
-        for i in range(len(self.layers) - 1, 0, -1):
-            layer = self.layers[i]
-            if isinstance(layer, Dense):
-                shape, dtype = (d.shape[0], layer.n_in), np.result_type(d, layer.W)
-                d = layer.backward(d, out=self._buffer(("b", i), shape, dtype))
-            elif isinstance(layer, ReLU):
-                d = layer.backward(d, out=d)  # d is the next Dense layer's work array
-            else:
-                d = layer.backward(d)
-        if input_grad:
-            dx: np.ndarray = self.layers[0].backward(d)
-            return dx
-        self.layers[0].backward_params(d)
-        return None
+        for layer in reversed(self.layers):
+            d = layer.backward(d)
+        return d
 
     def _eval_logits(self, x: np.ndarray) -> np.ndarray:
         was_training = self.training
@@ -208,11 +175,16 @@ class MLP:
 
     def loss(self, x: np.ndarray, y: np.ndarray) -> float:
         """Mean softmax cross-entropy on (x, y), computed in evaluation mode."""
+        x, y = _check_data(self, x, y, "x", "y")
         return softmax_cross_entropy(self._eval_logits(x), y)[0]
 
     def accuracy(self, x: np.ndarray, y: np.ndarray) -> float:
-        """Fraction of correctly classified examples, computed in evaluation mode."""
-        return float(np.mean(self.predict(x) == np.asarray(y)))
+        """Fraction of correctly classified examples, computed in evaluation mode.
+
+        `y` is checked as `loss` checks it: integer labels, one per row, in range.
+        """
+        x, y = _check_data(self, x, y, "x", "y")
+        return float(np.mean(self.predict(x) == y))
 
 
 @dataclass
@@ -252,7 +224,7 @@ def train(
     model: MLP,
     x: np.ndarray,
     y: np.ndarray,
-    optimizer: Any,
+    optimizer: Optimizer,
     *,
     epochs: int,
     batch_size: int,
@@ -277,9 +249,9 @@ def train(
         Training inputs, one example per row.
     y : ndarray of int, shape (m,)
         Training labels in `0 .. sizes[-1]-1`.
-    optimizer : object
-        Anything with a mutable `lr` and `step(params, grads)` updating in place, e.g.
-        `dlbasics.optim.Adam`.
+    optimizer : Optimizer
+        Anything with a mutable `lr` and `step(params, grads)` updating in place
+        (the `dlbasics.optim.Optimizer` protocol), e.g. `dlbasics.optim.Adam`.
     epochs : int
         Passes over the training set, >= 1.
     batch_size : int
@@ -287,7 +259,8 @@ def train(
     seed : int or numpy.random.Generator, default=0
         Seeds the shuffling; the same seed and model give the same run.
     schedule : callable, optional
-        `schedule(epoch) -> lr` (epoch counted from 0), applied before each epoch.
+        `schedule(epoch_num) -> lr`, applied before each epoch with the course's 1-based
+        `epoch_num` (1 before the first epoch), e.g. `dlbasics.schedules.InverseTimeDecay`.
     x_val, y_val : ndarray, optional
         Validation data, evaluated (in evaluation mode) after each epoch.
     drop_last : bool, default=True
@@ -316,10 +289,10 @@ def train(
     --------
     >>> from dlbasics.datasets import gaussian_blobs
     >>> from dlbasics.network import MLP, train
-    >>> from dlbasics.optim import SGD
+    >>> from dlbasics.optim import GD
     >>> x, y = gaussian_blobs(200, 2, 3, seed=0)
     >>> model = MLP([2, 16, 3], seed=0)
-    >>> hist = train(model, x, y, SGD(lr=0.1), epochs=5, batch_size=20)
+    >>> hist = train(model, x, y, GD(lr=0.1), epochs=5, batch_size=20)
     >>> len(hist.step_loss), len(hist.epoch_loss)
     (50, 5)
     >>> hist.epoch_loss[-1] < hist.epoch_loss[0]
@@ -337,14 +310,14 @@ def train(
             f"batch_size={batch_size} exceeds the {x.shape[0]} training examples: with "
             "drop_last=True no mini-batch would run"
         )
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = as_rng(seed)
     hist = History()
     params, grads = model.params(), model.grads()
     model.train()
     step = 0
     for epoch in range(epochs):
         if schedule is not None:
-            optimizer.lr = schedule(epoch)
+            optimizer.lr = schedule(epoch + 1)  # the course's epoch_num
         lr = optimizer.lr
         hist.lr.append(float(lr))
         batches = minibatches(x, y, batch_size, seed=rng, drop_last=drop_last)
@@ -359,7 +332,7 @@ def train(
                     if not np.isfinite(loss):
                         raise FloatingPointError(f"loss is {loss}")
                     acc = float(np.mean(np.argmax(logits, axis=1) == yb))
-                    model.backward(dlogits, input_grad=False)
+                    model.backward(dlogits)
                     optimizer.step(params, grads)
             except FloatingPointError as exc:
                 raise FloatingPointError(

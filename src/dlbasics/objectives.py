@@ -21,23 +21,17 @@ from typing import Any
 
 import numpy as np
 
+from dlbasics.datasets import load_digits_split
+from dlbasics.network import MLP, train
+from dlbasics.optim import Momentum
+
 __all__ = ["digits_mlp", "faulty", "synthetic"]
 
 Report = Callable[[int, float], None]
 
-# Eager on purpose: the default pool's forkserver preloads this module, so every worker starts
-# with scikit-learn imported (otherwise each pays about 1 s on its first digits trial).
-try:
-    import sklearn.datasets
-    import sklearn.model_selection  # noqa: F401
-except ImportError:  # pragma: no cover - digits_mlp then says what to install
-    pass
-
 
 @functools.cache
 def _digits(seed: int) -> tuple[np.ndarray, ...]:
-    from dlbasics.datasets import load_digits_split
-
     return load_digits_split(seed=seed)
 
 
@@ -74,9 +68,6 @@ def digits_mlp(params: dict[str, Any], rng: np.random.Generator, report: Report)
     >>> len(curve), curve[0] > loss, loss == curve[-1]
     (3, True, True)
     """
-    from dlbasics.network import MLP, train
-    from dlbasics.optim import Momentum
-
     x, y, x_val, y_val = _digits(int(params.get("data_seed", 0)))
     hidden = int(params.get("hidden", 32))
     model = MLP([x.shape[1], hidden, 10], seed=int(rng.integers(2**31)))

@@ -7,12 +7,13 @@ training loop can call them on every mini-batch.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from dlbasics._validate import (
     as_float_array,
+    check_finite,
     check_int,
     check_positive,
     check_shape,
@@ -20,9 +21,10 @@ from dlbasics._validate import (
 )
 
 __all__ = [
-    "SGD",
+    "GD",
     "Adam",
     "Momentum",
+    "Optimizer",
     "RMSprop",
     "adam_step",
     "gd_step",
@@ -30,13 +32,23 @@ __all__ = [
     "rmsprop_step",
 ]
 
+_DIVERGED = "lower the learning rate?"
+
+
+class Optimizer(Protocol):
+    """What `dlbasics.network.train` needs: a mutable learning rate and an in-place step."""
+
+    lr: float
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Update every array of `params` in place from the gradient under the same key."""
+
 
 def _check_grad(w: Any, dw: Any) -> tuple[np.ndarray, np.ndarray]:
     w = as_float_array(w, "w")
     dw = as_float_array(dw, "dw")
     check_shape(dw, "dw", w.shape, "the shape of w")
-    if not np.all(np.isfinite(dw)):
-        raise ValueError("dw must be finite, got nan or inf; lower the learning rate?")
+    check_finite(dw, "dw", _DIVERGED)
     return w, dw
 
 
@@ -67,6 +79,12 @@ def gd_step(w: Any, dw: Any, lr: float) -> np.ndarray:
     ------
     ValueError
         If `lr <= 0`, if the shapes differ or if `dw` is not finite.
+
+    Notes
+    -----
+    With $dW$ computed on a mini-batch this is mini-batch gradient descent; the course's
+    "stochastic gradient descent" is the case of a mini-batch of one example. PyTorch calls
+    this optimizer `torch.optim.SGD` whatever the batch size.
 
     Examples
     --------
@@ -197,8 +215,8 @@ def rmsprop_step(
 def adam_step(
     w: Any,
     dw: Any,
-    m: Any,
     v: Any,
+    s: Any,
     t: int,
     lr: float,
     beta1: float = 0.9,
@@ -213,9 +231,9 @@ def adam_step(
         Parameter $W$.
     dw : ndarray, same shape as w
         Gradient $dW$.
-    m : ndarray, same shape as w
-        First moment $v_{dW}$ (uncorrected); zeros before the first step.
     v : ndarray, same shape as w
+        First moment $v_{dW}$ (uncorrected); zeros before the first step.
+    s : ndarray, same shape as w
         Second moment $s_{dW}$ (uncorrected); zeros before the first step.
     t : int
         The 1-based count of this update (1 on the first call), used for bias correction.
@@ -232,7 +250,7 @@ def adam_step(
     -------
     w : ndarray
         Updated parameter.
-    m, v : ndarray
+    v, s : ndarray
         Updated moments, **not** bias-corrected: pass them back unchanged with `t + 1`.
 
     Raises
@@ -253,7 +271,8 @@ def adam_step(
       W \leftarrow W - \alpha\, \frac{v^{\text{corrected}}_{dW}}
       {\sqrt{s^{\text{corrected}}_{dW}} + \varepsilon}.$$
 
-    The corrected moments only scale this update; the state stays uncorrected.
+    The corrected moments only scale this update; the state stays uncorrected. The paper and
+    PyTorch call the moments $m$ and $v$: their $v$ is the course's $s$.
 
     References
     ----------
@@ -265,34 +284,39 @@ def adam_step(
     almost exactly $\alpha$ against the sign of its gradient:
 
     >>> import numpy as np
-    >>> w, m, v = adam_step(np.zeros(2), np.array([3.0, -0.01]), np.zeros(2), np.zeros(2),
+    >>> w, v, s = adam_step(np.zeros(2), np.array([3.0, -0.01]), np.zeros(2), np.zeros(2),
     ...                     t=1, lr=0.1)
-    >>> print(np.round(w, 6), np.round(m, 6), np.round(v, 6))
+    >>> print(np.round(w, 6), np.round(v, 6), np.round(s, 6))
     [-0.1  0.1] [ 0.3   -0.001] [0.009 0.   ]
     """
     w, dw = _check_grad(w, dw)
-    m = _check_state(m, "m", w)
     v = _check_state(v, "v", w)
+    s = _check_state(s, "s", w)
     t = check_int(t, "t", 1, "the 1-based count of this update")
     lr = check_positive(lr, "lr")
     beta1 = check_unit_interval(beta1, "beta1")
     beta2 = check_unit_interval(beta2, "beta2")
     eps = check_positive(eps, "eps")
-    m = beta1 * m + (1 - beta1) * dw
-    v = beta2 * v + (1 - beta2) * np.square(dw)
-    m_hat = m / (1 - beta1**t)
-    v_hat = v / (1 - beta2**t)
-    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    v = beta1 * v + (1 - beta1) * dw
+    s = beta2 * s + (1 - beta2) * np.square(dw)
+    v_hat = v / (1 - beta1**t)
+    s_hat = s / (1 - beta2**t)
+    return w - lr * v_hat / (np.sqrt(s_hat) + eps), v, s
 
 
 class _Optimizer:
-    """State per parameter key and the in-place `step` loop; subclasses write `_update`."""
+    """State per parameter key and the in-place `step` loop; subclasses write `_update`.
+
+    `state[key]` holds the arrays named in `_state_names` (zeros before the first step); the
+    work arrays that keep the in-place updates free of temporaries live apart, in `_work`.
+    """
 
     _state_names: tuple[str, ...] = ()
 
     def __init__(self, lr: float) -> None:
         self.lr = lr
         self.state: dict[str, dict[str, Any]] = {}
+        self._work: dict[str, np.ndarray] = {}
 
     @property
     def lr(self) -> float:
@@ -306,6 +330,7 @@ class _Optimizer:
     def reset(self) -> None:
         """Forget all state (velocities, moments, step counts)."""
         self.state.clear()
+        self._work.clear()
 
     def _new_state(self, key: str, w: Any) -> dict[str, Any]:
         if not isinstance(w, np.ndarray) or w.dtype.kind != "f":
@@ -313,53 +338,76 @@ class _Optimizer:
                 f"params[{key!r}] must be a floating-point ndarray (updated in place), "
                 f"got {type(w).__name__}"
             )
-        state: dict[str, Any] = {name: np.zeros_like(w) for name in self._state_names}
-        state["buf"] = np.empty_like(w)
-        state["t"] = 0
-        return state
+        return {name: np.zeros_like(w) for name in self._state_names}
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        """Update every array of `params` in place from the gradient under the same key."""
-        for key, w in params.items():
-            try:
-                g = grads[key]
-            except KeyError:
-                raise KeyError(f"grads has no entry for parameter {key!r}") from None
-            state = self.state.get(key)
-            if state is None:
-                state = self.state[key] = self._new_state(key, w)
-            if g.shape != w.shape or state["buf"].shape != w.shape:
-                raise ValueError(
-                    f"parameter {key!r} has shape {w.shape}, its gradient {g.shape} and its "
-                    f"optimizer state {state['buf'].shape}; they must match (reset() after "
-                    "changing the model)"
-                )
-            state["t"] += 1
-            self._update(w, g, state)
+        """Update every array of `params` in place from the gradient under the same key.
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+        Every gradient is checked before any parameter moves.
+
+        Raises
+        ------
+        KeyError
+            If `grads` has no entry for a key of `params`.
+        ValueError
+            If a gradient is not finite (the step functions' error, naming the parameter),
+            or a gradient or the state kept for a key does not have its parameter's shape.
+        """
+        for key, w in params.items():
+            self._check(key, w, grads)
+        for key, w in params.items():
+            work = self._work.get(key)
+            if work is None or work.shape != w.shape or work.dtype != w.dtype:
+                work = self._work[key] = np.empty_like(w)
+            self._update(w, grads[key], self.state[key], work)
+
+    def _check(self, key: str, w: np.ndarray, grads: dict[str, np.ndarray]) -> None:
+        try:
+            g = grads[key]
+        except KeyError:
+            raise KeyError(f"grads has no entry for parameter {key!r}") from None
+        state = self.state.get(key)
+        if state is None:
+            state = self.state[key] = self._new_state(key, w)
+        kept = {name: state[name].shape for name in self._state_names}
+        if any(shape != w.shape for shape in [g.shape, *kept.values()]):
+            raise ValueError(
+                f"parameter {key!r} has shape {w.shape}, its gradient {g.shape} and its "
+                f"optimizer state {kept}; they must match (reset() after changing the model)"
+            )
+        try:
+            check_finite(g, "dw", _DIVERGED)
+        except ValueError as exc:
+            raise ValueError(f"{exc} (parameter {key!r})") from None
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any], buf: np.ndarray) -> None:
         raise NotImplementedError
 
 
-class SGD(_Optimizer):
-    r"""Plain (mini-batch) gradient descent, in place: $W \leftarrow W - \alpha\, dW$.
+class GD(_Optimizer):
+    r"""Gradient descent, in place: $W \leftarrow W - \alpha\, dW$ (see `gd_step`).
 
     Parameters
     ----------
     lr : float
         Learning rate $\alpha > 0$ (mutable attribute).
 
+    Notes
+    -----
+    Fed mini-batches by `dlbasics.network.train`, this is mini-batch gradient descent; the
+    course's "stochastic gradient descent" is the case `batch_size=1`. PyTorch calls this
+    optimizer `torch.optim.SGD` whatever the batch size.
+
     Examples
     --------
     >>> import numpy as np
     >>> params, grads = {"w": np.array([1.0, 2.0])}, {"w": np.array([0.5, -1.0])}
-    >>> SGD(lr=0.1).step(params, grads)
+    >>> GD(lr=0.1).step(params, grads)
     >>> print(params["w"])
     [0.95 2.1 ]
     """
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
-        buf = state["buf"]
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any], buf: np.ndarray) -> None:
         np.multiply(g, self._lr, out=buf)
         w -= buf
 
@@ -373,6 +421,19 @@ class Momentum(_Optimizer):
         Learning rate $\alpha > 0$ (mutable attribute).
     beta : float, default=0.9
         Averaging weight $\beta$ in [0, 1) on the old velocity.
+
+    Notes
+    -----
+    `state[key]` holds the velocity `"v"`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = Momentum(lr=0.1)
+    >>> params, grads = {"w": np.array([1.0])}, {"w": np.array([2.0])}
+    >>> opt.step(params, grads)
+    >>> print(np.round(params["w"], 6), np.round(opt.state["w"]["v"], 6))
+    [0.98] [0.2]
     """
 
     _state_names = ("v",)
@@ -381,8 +442,8 @@ class Momentum(_Optimizer):
         super().__init__(lr)
         self.beta = check_unit_interval(beta, "beta")
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
-        v, buf = state["v"], state["buf"]
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any], buf: np.ndarray) -> None:
+        v = state["v"]
         v *= self.beta
         np.multiply(g, 1 - self.beta, out=buf)
         v += buf
@@ -401,6 +462,10 @@ class RMSprop(_Optimizer):
         Averaging weight $\beta_2$ in [0, 1) of the mean square.
     eps : float, default=1e-8
         $\varepsilon > 0$ added to the root mean square.
+
+    Notes
+    -----
+    `state[key]` holds the mean square `"s"`.
     """
 
     _state_names = ("s",)
@@ -410,8 +475,8 @@ class RMSprop(_Optimizer):
         self.beta2 = check_unit_interval(beta2, "beta2")
         self.eps = check_positive(eps, "eps")
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
-        s, buf = state["s"], state["buf"]
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any], buf: np.ndarray) -> None:
+        s = state["s"]
         s *= self.beta2
         np.square(g, out=buf)
         buf *= 1 - self.beta2
@@ -428,7 +493,7 @@ class Adam(_Optimizer):
 
     Parameters
     ----------
-    lr : float, default=1e-3
+    lr : float
         Learning rate $\alpha > 0$ (mutable attribute).
     beta1 : float, default=0.9
         Weight $\beta_1$ in [0, 1) of the first-moment average.
@@ -439,8 +504,8 @@ class Adam(_Optimizer):
 
     Notes
     -----
-    `state[key]` holds the uncorrected moments `"m"`, `"v"` and the count `"t"` of updates
-    made so far. The update agrees with `adam_step` up to rounding.
+    `state[key]` holds the uncorrected moments `"v"` (first) and `"s"` (second) and the count
+    `"t"` of updates made so far. The update agrees with `adam_step` up to rounding.
 
     Examples
     --------
@@ -452,31 +517,36 @@ class Adam(_Optimizer):
     [-0.1  0.1] 1
     """
 
-    _state_names = ("m", "v")
+    _state_names = ("v", "s")
 
     def __init__(
-        self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+        self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
     ) -> None:
         super().__init__(lr)
         self.beta1 = check_unit_interval(beta1, "beta1")
         self.beta2 = check_unit_interval(beta2, "beta2")
         self.eps = check_positive(eps, "eps")
 
-    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
-        m, v, buf, t = state["m"], state["v"], state["buf"], state["t"]
-        m *= self.beta1
+    def _new_state(self, key: str, w: Any) -> dict[str, Any]:
+        return {**super()._new_state(key, w), "t": 0}
+
+    def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any], buf: np.ndarray) -> None:
+        v, s = state["v"], state["s"]
+        state["t"] += 1
+        t = state["t"]
+        v *= self.beta1
         np.multiply(g, 1 - self.beta1, out=buf)
-        m += buf
-        v *= self.beta2
+        v += buf
+        s *= self.beta2
         np.square(g, out=buf)
         buf *= 1 - self.beta2
-        v += buf
-        # lr m_hat / (sqrt(v_hat) + eps) = (lr sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2)),
-        # with m_hat = m / c1 and v_hat = v / c2: one pass fewer (PyTorch's form)
+        s += buf
+        # lr v_hat / (sqrt(s_hat) + eps) = (lr sqrt(c2) / c1) v / (sqrt(s) + eps sqrt(c2)),
+        # with v_hat = v / c1 and s_hat = s / c2: one pass fewer (PyTorch's form)
         c1 = 1 - self.beta1**t
         r2 = np.sqrt(1 - self.beta2**t)
-        np.sqrt(v, out=buf)
+        np.sqrt(s, out=buf)
         buf += self.eps * r2
-        np.divide(m, buf, out=buf)
+        np.divide(v, buf, out=buf)
         buf *= self._lr * r2 / c1
         w -= buf

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from dlbasics._validate import check_positive, check_unit_interval
+from dlbasics._validate import check_int, check_positive, check_unit_interval
 from dlbasics.network import MLP, train
-from dlbasics.optim import momentum_step
+from dlbasics.optim import Momentum
 
 __all__ = ["Panda"]
 
@@ -38,21 +38,8 @@ def _fingerprint(*arrays: np.ndarray) -> str:
     return h.hexdigest()[:16]
 
 
-class _Momentum:
-    """Momentum whose velocities this module can save and restore (`momentum_step` inside)."""
-
-    def __init__(self, lr: float, beta: float) -> None:
-        self.lr, self.beta = lr, beta
-        self.v: dict[str, np.ndarray] = {}
-
-    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        for key, w in params.items():
-            v = self.v.get(key, np.zeros_like(w))
-            w[...], self.v[key] = momentum_step(w, grads[key], v, self.lr, self.beta)
-
-
 class Panda:
-    r"""One babysat run: `MLP([n, *hidden, k])` trained with momentum, epoch by epoch.
+    r"""One babysat run: `MLP([n, *hidden, k])` trained with `Momentum`, epoch by epoch.
 
     Parameters
     ----------
@@ -62,16 +49,21 @@ class Panda:
         Validation data, evaluated after every epoch.
     hidden : sequence of int, default=(32,)
         Hidden layer widths.
-    lr : float, default=0.1
+    lr : float
         Learning rate $\alpha > 0$.
     beta : float, default=0.9
         Momentum $\beta$ in [0, 1).
     batch_size : int, default=64
+        Mini-batch size, an integer >= 1.
     seed : int, default=0
-        Seeds the weights and every epoch's shuffle.
+        Seeds the weights and every epoch's shuffle, an integer >= 0.
 
     Attributes
     ----------
+    model : MLP
+        The network.
+    optimizer : Momentum
+        Its optimizer; `optimizer.state[key]["v"]` is the velocity saved with the weights.
     epoch : int
         Epochs trained so far.
     history : dict of lists
@@ -103,16 +95,16 @@ class Panda:
         y_val: np.ndarray,
         *,
         hidden: tuple[int, ...] | list[int] = (32,),
-        lr: float = 0.1,
+        lr: float,
         beta: float = 0.9,
         batch_size: int = 64,
         seed: int = 0,
     ) -> None:
         self.x, self.y, self.x_val, self.y_val = x, y, x_val, y_val
         self.sizes = [int(np.shape(x)[1]), *map(int, hidden), int(np.max(y)) + 1]
-        self.seed = int(seed)
+        self.seed = check_int(seed, "seed", 0)
         self.model = MLP(self.sizes, seed=self.seed)
-        self.optimizer = _Momentum(lr, beta)
+        self.optimizer = Momentum(lr, beta)
         self._apply(lr, beta, batch_size)
         self.epoch = 0
         self.history: dict[str, list[float]] = {
@@ -134,6 +126,8 @@ class Panda:
         ------
         ValueError
             If a name is not one of lr, beta, batch_size, or a value is out of range.
+        TypeError
+            If a value has the wrong type (e.g. a `batch_size` that is not an integer).
         """
         unknown = sorted(set(changes) - set(_TUNABLE))
         if unknown:
@@ -145,13 +139,12 @@ class Panda:
 
     def _apply(self, lr: float, beta: float, batch_size: int) -> None:
         lr, beta = check_positive(lr, "lr"), check_unit_interval(beta, "beta")
-        if not isinstance(batch_size, int | np.integer) or batch_size < 1:
-            raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
-        self.optimizer.lr, self.optimizer.beta, self.batch_size = lr, beta, int(batch_size)
+        batch_size = check_int(batch_size, "batch_size", 1)
+        self.optimizer.lr, self.optimizer.beta, self.batch_size = lr, beta, batch_size
 
     def fit(self, epochs: int) -> None:
-        """Train `epochs` more epochs, appending to the learning curve."""
-        for _ in range(int(epochs)):
+        """Train `epochs` (an integer >= 1) more epochs, appending to the learning curve."""
+        for _ in range(check_int(epochs, "epochs", 1)):
             rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(self.epoch,)))
             hist = train(
                 self.model, self.x, self.y, self.optimizer, epochs=1, batch_size=self.batch_size,
@@ -187,7 +180,7 @@ class Panda:
         """Checkpoint everything to a `.npz` file (no pickle), replacing it atomically."""
         # Any: mypy would check the arrays against savez's `allow_pickle: bool` keyword too
         arrays: dict[str, Any] = {f"param/{k}": v for k, v in self.model.params().items()}
-        arrays |= {f"velocity/{k}": v for k, v in self.optimizer.v.items()}
+        arrays |= {f"velocity/{k}": s["v"] for k, s in self.optimizer.state.items()}
         tmp = f"{os.fspath(path)}.tmp.npz"
         np.savez(tmp, meta=np.array(json.dumps(self._meta())), **arrays)
         os.replace(tmp, path)
@@ -220,7 +213,9 @@ class Panda:
         run = cls(x, y, x_val, y_val, hidden=sizes[1:-1], seed=meta["seed"], **hp)
         for k, w in run.model.params().items():
             w[...] = arrays[f"param/{k}"]
-        run.optimizer.v = {k[len("velocity/") :]: v for k, v in arrays.items() if "velocity/" in k}
+        run.optimizer.state = {
+            k.removeprefix("velocity/"): {"v": v} for k, v in arrays.items() if "velocity/" in k
+        }
         run.epoch = meta["epoch"]
         run.history = meta["history"]
         run.step_loss = meta["step_loss"]

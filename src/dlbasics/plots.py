@@ -1,6 +1,9 @@
 """Matplotlib helpers for the pages: seeded, deterministic inline SVG figures.
 
 Optional dependency: import this module only where matplotlib is installed (the `docs` extra).
+Importing it changes nothing global (no backend switch, no rcParams update): the site's style
+applies to the figures made by `subplots`, while they are created and while `figure_html`
+saves them.
 """
 
 from __future__ import annotations
@@ -9,31 +12,27 @@ import html
 import io
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 # Fixed ids and no timestamp: a rebuild produces byte-identical SVG.
-plt.rcParams.update(
-    {
-        "svg.hashsalt": "dlbasics",
-        "svg.fonttype": "path",
-        "figure.figsize": (6.4, 3.6),
-        "figure.dpi": 100,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-        "font.size": 10,
-    }
-)
+STYLE: dict[Any, Any] = {  # Any: matplotlib types the keys as a Literal of every name
+    "svg.hashsalt": "dlbasics",
+    "svg.fonttype": "path",
+    "figure.figsize": (6.4, 3.6),
+    "figure.dpi": 100,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "font.size": 10,
+}
 
 
 def subplots(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-    """`plt.subplots` with the site's style and a constrained layout."""
+    """`plt.subplots` with the site's style (`STYLE`) and a constrained layout."""
     kwargs.setdefault("layout", "constrained")
-    return plt.subplots(*args, **kwargs)
+    with plt.rc_context(STYLE):
+        return plt.subplots(*args, **kwargs)
 
 
 def figure_html(fig: Any, caption: str, alt: str) -> str:
@@ -43,7 +42,8 @@ def figure_html(fig: Any, caption: str, alt: str) -> str:
     alternative read by screen readers.
     """
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    with plt.rc_context(STYLE):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype

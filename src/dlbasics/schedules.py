@@ -1,7 +1,8 @@
-r"""Learning-rate decay: the course's schedules as callables `epoch -> lr`.
+r"""Learning-rate decay: the course's schedules as callables `epoch_num -> lr`.
 
-`epoch` is 0-based, as `dlbasics.network.train` passes it: the first epoch is epoch 0. The
-course counts epochs from 1 (`epoch_num`); where that matters it is said below.
+`epoch_num` counts epochs from 1, as the course does: `dlbasics.network.train` calls
+`schedule(epoch_num)` with `epoch_num = 1` before the first epoch. Every schedule implements
+the course's formula as written.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from dlbasics._validate import check_int, check_positive, is_real
+from dlbasics._validate import check_int, check_nonnegative, check_positive
 
 __all__ = [
     "ExponentialDecay",
@@ -24,16 +25,8 @@ __all__ = [
 ]
 
 
-def _check_epoch(epoch: Any) -> int:
-    return check_int(epoch, "epoch", 0, "0-based")
-
-
-def _check_nonnegative(x: Any, name: str) -> float:
-    if not is_real(x):
-        raise TypeError(f"{name} must be a real number, got {x!r}")
-    if not (np.isfinite(x) and x >= 0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {x!r}")
-    return float(x)
+def _check_epoch_num(epoch_num: Any) -> int:
+    return check_int(epoch_num, "epoch_num", 1, "1 on the first epoch")
 
 
 def _check_factor(x: Any, name: str) -> float:
@@ -45,111 +38,105 @@ def _check_factor(x: Any, name: str) -> float:
 
 @dataclass(frozen=True)
 class InverseTimeDecay:
-    r"""$\alpha = \dfrac{\alpha_0}{1 + \text{decay\_rate}\cdot\text{epoch}}$.
+    r"""$\alpha = \dfrac{\alpha_0}{1 + \text{decay\_rate}\cdot\text{epoch\_num}}$.
 
     Parameters
     ----------
-    alpha0 : float
-        Initial learning rate $\alpha_0 > 0$ (the rate of epoch 0).
+    lr0 : float
+        Initial learning rate $\alpha_0 > 0$.
     decay_rate : float
         Decay rate >= 0 (0 keeps $\alpha_0$).
 
     Notes
     -----
-    The course writes $\alpha_0/(1 + \text{decay\_rate}\cdot\text{epoch\_num})$ with
-    `epoch_num` counted from 1: the same sequence, one epoch later (its first epoch already
-    runs at $\alpha_0/(1+\text{decay\_rate})$).
+    The first epoch already runs at $\alpha_0/(1+\text{decay\_rate})$, as in the course.
 
     Examples
     --------
-    >>> schedule = InverseTimeDecay(alpha0=0.2, decay_rate=1.0)
-    >>> [round(schedule(epoch), 6) for epoch in range(4)]
-    [0.2, 0.1, 0.066667, 0.05]
+    >>> schedule = InverseTimeDecay(lr0=0.2, decay_rate=1.0)
+    >>> [round(schedule(epoch_num), 6) for epoch_num in range(1, 5)]
+    [0.1, 0.066667, 0.05, 0.04]
     """
 
-    alpha0: float
+    lr0: float
     decay_rate: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "alpha0", check_positive(self.alpha0, "alpha0"))
-        object.__setattr__(self, "decay_rate", _check_nonnegative(self.decay_rate, "decay_rate"))
+        object.__setattr__(self, "lr0", check_positive(self.lr0, "lr0"))
+        object.__setattr__(self, "decay_rate", check_nonnegative(self.decay_rate, "decay_rate"))
 
-    def __call__(self, epoch: int) -> float:
-        return self.alpha0 / (1 + self.decay_rate * _check_epoch(epoch))
+    def __call__(self, epoch_num: int) -> float:
+        return self.lr0 / (1 + self.decay_rate * _check_epoch_num(epoch_num))
 
 
 @dataclass(frozen=True)
 class ExponentialDecay:
-    r"""$\alpha = \text{base}^{\,\text{epoch}}\,\alpha_0$, e.g. $0.95^{\text{epoch}}\alpha_0$.
+    r"""$\alpha = \text{base}^{\,\text{epoch\_num}}\,\alpha_0$, e.g. base = 0.95.
 
     Parameters
     ----------
-    alpha0 : float
-        Initial learning rate $\alpha_0 > 0$ (the rate of epoch 0).
+    lr0 : float
+        Initial learning rate $\alpha_0 > 0$.
     base : float, default=0.95
         Factor per epoch, in (0, 1].
 
     Examples
     --------
-    >>> schedule = ExponentialDecay(alpha0=0.1, base=0.5)
-    >>> [round(schedule(epoch), 6) for epoch in range(4)]
-    [0.1, 0.05, 0.025, 0.0125]
+    >>> schedule = ExponentialDecay(lr0=0.1, base=0.5)
+    >>> [round(schedule(epoch_num), 6) for epoch_num in range(1, 5)]
+    [0.05, 0.025, 0.0125, 0.00625]
     """
 
-    alpha0: float
+    lr0: float
     base: float = 0.95
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "alpha0", check_positive(self.alpha0, "alpha0"))
+        object.__setattr__(self, "lr0", check_positive(self.lr0, "lr0"))
         object.__setattr__(self, "base", _check_factor(self.base, "base"))
 
-    def __call__(self, epoch: int) -> float:
-        return self.base ** _check_epoch(epoch) * self.alpha0
+    def __call__(self, epoch_num: int) -> float:
+        return self.base ** _check_epoch_num(epoch_num) * self.lr0
 
 
 @dataclass(frozen=True)
 class SqrtDecay:
-    r"""$\alpha = \dfrac{k}{\sqrt{\text{epoch} + 1}}\,\alpha_0$.
+    r"""$\alpha = \dfrac{k}{\sqrt{\text{epoch\_num}}}\,\alpha_0$.
 
     Parameters
     ----------
-    alpha0 : float
+    lr0 : float
         Base learning rate $\alpha_0 > 0$.
     k : float, default=1.0
-        Constant $k > 0$; epoch 0 runs at $k\,\alpha_0$.
-
-    Notes
-    -----
-    The course's $\frac{k}{\sqrt{\text{epoch\_num}}}\alpha_0$ counts epochs from 1; with
-    0-based epochs that is $\sqrt{\text{epoch} + 1}$, which also avoids dividing by
-    $\sqrt 0$ at the first epoch.
+        Constant $k > 0$; the first epoch runs at $k\,\alpha_0$.
 
     Examples
     --------
-    >>> schedule = SqrtDecay(alpha0=0.1, k=1.0)
-    >>> [round(schedule(epoch), 6) for epoch in (0, 3, 8)]
+    >>> schedule = SqrtDecay(lr0=0.1, k=1.0)
+    >>> [round(schedule(epoch_num), 6) for epoch_num in (1, 4, 9)]
     [0.1, 0.05, 0.033333]
     """
 
-    alpha0: float
+    lr0: float
     k: float = 1.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "alpha0", check_positive(self.alpha0, "alpha0"))
+        object.__setattr__(self, "lr0", check_positive(self.lr0, "lr0"))
         object.__setattr__(self, "k", check_positive(self.k, "k"))
 
-    def __call__(self, epoch: int) -> float:
-        return self.k / math.sqrt(_check_epoch(epoch) + 1) * self.alpha0
+    def __call__(self, epoch_num: int) -> float:
+        return self.k / math.sqrt(_check_epoch_num(epoch_num)) * self.lr0
 
 
 @dataclass(frozen=True)
 class StaircaseDecay:
-    r"""Staircase: $\alpha = \text{drop}^{\lfloor \text{epoch}/\text{every} \rfloor}\alpha_0$.
+    r"""Staircase: $\alpha_0$, multiplied by `drop` after every `every` epochs.
+
+    $$\alpha = \text{drop}^{\lfloor (\text{epoch\_num} - 1)/\text{every} \rfloor}\,\alpha_0$$
 
     Parameters
     ----------
-    alpha0 : float
-        Initial learning rate $\alpha_0 > 0$.
+    lr0 : float
+        Initial learning rate $\alpha_0 > 0$, used for the first `every` epochs.
     drop : float, default=0.5
         Factor applied at each step, in (0, 1].
     every : int, default=10
@@ -157,22 +144,22 @@ class StaircaseDecay:
 
     Examples
     --------
-    >>> schedule = StaircaseDecay(alpha0=0.1, drop=0.5, every=2)
-    >>> [round(schedule(epoch), 6) for epoch in range(6)]
+    >>> schedule = StaircaseDecay(lr0=0.1, drop=0.5, every=2)
+    >>> [round(schedule(epoch_num), 6) for epoch_num in range(1, 7)]
     [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
     """
 
-    alpha0: float
+    lr0: float
     drop: float = 0.5
     every: int = 10
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "alpha0", check_positive(self.alpha0, "alpha0"))
+        object.__setattr__(self, "lr0", check_positive(self.lr0, "lr0"))
         object.__setattr__(self, "drop", _check_factor(self.drop, "drop"))
         object.__setattr__(self, "every", check_int(self.every, "every", 1, "epochs"))
 
-    def __call__(self, epoch: int) -> float:
-        return self.drop ** (_check_epoch(epoch) // self.every) * self.alpha0
+    def __call__(self, epoch_num: int) -> float:
+        return self.drop ** ((_check_epoch_num(epoch_num) - 1) // self.every) * self.lr0
 
 
 @dataclass(frozen=True)
@@ -181,14 +168,14 @@ class ManualSchedule:
 
     Parameters
     ----------
-    table : mapping {first_epoch: lr} or sequence of lr
-        A mapping must have an entry for epoch 0. A sequence gives the rate of epochs 0, 1,
-        2, ...; epochs past its end keep the last rate. Every rate must be > 0.
+    table : mapping {first epoch_num: lr} or sequence of lr
+        A mapping must have an entry for epoch 1. A sequence gives the rates of epochs 1, 2,
+        3, ...; epochs past its end keep the last rate. Every rate must be > 0.
 
     Examples
     --------
-    >>> schedule = ManualSchedule({0: 0.1, 3: 0.01, 5: 0.001})
-    >>> [schedule(epoch) for epoch in range(7)]
+    >>> schedule = ManualSchedule({1: 0.1, 4: 0.01, 6: 0.001})
+    >>> [schedule(epoch_num) for epoch_num in range(1, 8)]
     [0.1, 0.1, 0.1, 0.01, 0.01, 0.001, 0.001]
     >>> ManualSchedule([0.3, 0.2])(10)
     0.2
@@ -203,16 +190,16 @@ class ManualSchedule:
         if isinstance(table, Mapping):
             items = sorted(table.items())
         elif isinstance(table, Sequence) and not isinstance(table, str):
-            items = list(enumerate(table))
+            items = list(enumerate(table, start=1))
         else:
             raise TypeError(f"table must be a mapping or a sequence, got {type(table).__name__}")
-        if not items or items[0][0] != 0:
-            raise ValueError(f"table must give the rate of epoch 0, got {table!r}")
-        starts = tuple(_check_epoch(e) for e, _ in items)
+        if not items or items[0][0] != 1:
+            raise ValueError(f"table must give the rate of epoch 1, got {table!r}")
+        starts = tuple(_check_epoch_num(e) for e, _ in items)
         rates = tuple(check_positive(lr, f"table[{e}]") for e, lr in items)
         object.__setattr__(self, "_starts", starts)
         object.__setattr__(self, "_rates", rates)
 
-    def __call__(self, epoch: int) -> float:
-        i = int(np.searchsorted(self._starts, _check_epoch(epoch), side="right")) - 1
+    def __call__(self, epoch_num: int) -> float:
+        i = int(np.searchsorted(self._starts, _check_epoch_num(epoch_num), side="right")) - 1
         return self._rates[i]

@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 
 from dlbasics import executors
-from dlbasics._validate import check_int, is_int
-from dlbasics.distributions import Choice, IntUniform, _Scaled
+from dlbasics._validate import check_int, check_nonnegative
+from dlbasics.distributions import Distribution
 from dlbasics.results import Trial, Trials, load_trials, save_trials
 
 __all__ = ["Trial", "Trials", "grid", "random_search", "run_trials", "sample", "zoom"]
@@ -46,13 +46,11 @@ def _check_space(space: Any) -> Mapping[str, Any]:
 
 
 def _check_seed(seed: Any) -> int:
-    if not is_int(seed) or seed < 0:
-        raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
+    return check_int(seed, "seed", 0)  # an integer: trials spawn their streams from it
 
 
 def _value(dist: Any, rng: np.random.Generator) -> Any:
-    return dist.sample(rng) if hasattr(dist, "sample") else dist
+    return dist.sample(rng) if isinstance(dist, Distribution) else dist
 
 
 def sample(space: Mapping[str, Any], seed: int, trial_id: int) -> dict[str, Any]:
@@ -76,8 +74,9 @@ def sample(space: Mapping[str, Any], seed: int, trial_id: int) -> dict[str, Any]
 def grid(space: Mapping[str, Any], points_per_axis: int | Mapping[str, int]) -> list[dict]:
     r"""Every combination of evenly spaced points, each axis spaced on its own scale.
 
-    Log axes get log-spaced points, reverse-log axes points evenly spaced in
-    $\log_{10}(1-\beta)$, integer axes distinct integers; a `Choice` contributes all its options.
+    Each axis contributes `dist.grid(n)`: log axes get log-spaced points, reverse-log axes
+    points evenly spaced in $\log_{10}(1-\beta)$, integer axes distinct integers; a `Choice`
+    contributes all its options and a constant itself.
 
     Examples
     --------
@@ -92,15 +91,7 @@ def grid(space: Mapping[str, Any], points_per_axis: int | Mapping[str, int]) -> 
         if isinstance(points_per_axis, Mapping):
             n = points_per_axis.get(name, 1)
         n = check_int(n, f"points_per_axis for {name!r}", 1)
-        if isinstance(dist, Choice):
-            axes.append(list(dist.options))
-        elif isinstance(dist, _Scaled):
-            lo, hi = dist.bounds
-            t = np.linspace(lo, hi, int(n)) if n > 1 else np.array([(lo + hi) / 2])
-            x = np.clip(dist.from_scale(t), dist.low, dist.high)
-            axes.append(list(dict.fromkeys(x.tolist())))
-        else:
-            axes.append([dist])
+        axes.append(dist.grid(n) if isinstance(dist, Distribution) else [dist])
     return [dict(zip(space, combo, strict=True)) for combo in itertools.product(*axes)]
 
 
@@ -149,7 +140,7 @@ def run_trials(
     objective: Objective,
     candidates: Sequence[Mapping[str, Any]],
     *,
-    seed: int,
+    seed: int = 0,
     executor: Any = "default",
     trial_ids: Iterable[int] | None = None,
     progress: bool | None = None,
@@ -180,7 +171,7 @@ def run_trials(
                 )
             store[t.id] = t
     todo = [i for i in ids if i not in store]
-    pool, owned = executors._resolve(executor)
+    pool, owned = executors.resolve(executor)
     if pool is not None and todo:
         executors.check_sendable(objective, pool)
 
@@ -251,7 +242,7 @@ def random_search(
     space: Mapping[str, Any],
     n_trials: int,
     *,
-    seed: int,
+    seed: int = 0,
     executor: Any = "default",
     trial_ids: Iterable[int] | None = None,
     progress: bool | None = None,
@@ -267,8 +258,9 @@ def random_search(
         Name -> distribution (`dlbasics.distributions`) or constant.
     n_trials : int
         Number of trials, >= 1 (ids 0 .. n_trials-1).
-    seed : int
-        Seed of the search; trial $t$ uses `SeedSequence(seed, spawn_key=(t,))`.
+    seed : int, default=0
+        Seed of the search, an integer >= 0; trial $t$ uses `SeedSequence(seed,
+        spawn_key=(t,))` and hands the objective its own Generator.
     executor : "default", None or concurrent.futures.Executor, default="default"
         Where trials run: see `dlbasics.executors`. A user's executor is never shut down.
     trial_ids : iterable of int or None, default=None
@@ -289,9 +281,10 @@ def random_search(
     Raises
     ------
     TypeError
-        If `objective` is not callable, or cannot be sent to the pool's workers.
+        If `objective` is not callable or cannot be sent to the pool's workers, or `seed` or
+        `n_trials` is not an integer.
     ValueError
-        If `space` is empty or `n_trials < 1`.
+        If `space` is empty, `n_trials < 1` or `seed < 0`.
 
     Examples
     --------
@@ -323,7 +316,8 @@ def zoom(
 ) -> dict:
     r"""Coarse to fine: a narrower space spanning the `top` best trials, on each axis's scale.
 
-    For an axis with coordinates $t$ (`dist.to_scale`), the new bounds are
+    Each axis becomes `dist.narrow(values, margin)` with the best trials' values. For an axis
+    with coordinates $t$ (`dist.to_scale`), the new bounds are
     $[\min t - m W, \max t + m W]$ over the best trials, clipped to the old bounds, where $W$
     is the old width and $m$ = `margin`. Log axes thus zoom in log space, reverse-log axes in
     $\log_{10}(1-\beta)$, integer axes stay integer; a `Choice` keeps the options the best
@@ -345,29 +339,13 @@ def zoom(
     """
     _check_space(space)
     top = check_int(top, "top", 1)
-    if not margin >= 0:
-        raise ValueError(f"margin must be >= 0, got {margin!r}")
+    margin = check_nonnegative(margin, "margin")
     best = sorted((t for t in trials if t.status == "ok"), key=lambda t: (t.loss, t.id))[:top]
     if not best:
         raise ValueError("zoom needs at least one successful trial")
-    out: dict[str, Any] = {}
-    for name, dist in space.items():
-        values = [t.params[name] for t in best]
-        if isinstance(dist, Choice):
-            out[name] = Choice([o for o in dist.options if o in values])
-        elif isinstance(dist, _Scaled):
-            lo, hi = dist.bounds
-            t = dist.to_scale(values)
-            a = max(lo, float(t.min()) - margin * (hi - lo))
-            b = min(hi, float(t.max()) + margin * (hi - lo))
-            x = sorted(np.clip(dist.from_scale([a, b]), dist.low, dist.high).tolist())
-            if isinstance(dist, IntUniform):
-                a, b = int(x[0]), int(x[1])
-                if a == b:  # one value left: keep a neighbour so that low < high
-                    a, b = (a, b + 1) if b < dist.high else (a - 1, b)
-                out[name] = IntUniform(a, b, log=dist.log)
-            else:
-                out[name] = type(dist)(x[0], x[1]) if x[0] < x[1] else dist
-        else:
-            out[name] = dist
-    return out
+    return {
+        name: dist.narrow([t.params[name] for t in best], margin)
+        if isinstance(dist, Distribution)
+        else dist
+        for name, dist in space.items()
+    }
