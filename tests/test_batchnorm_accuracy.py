@@ -9,10 +9,11 @@ Each error is taken per feature, and the worst feature counts:
   upstream gradient that survives the projection (dz = gamma * inv_std * r). At m = 2, r is
   about eps / (var + eps) of dout: dz nearly cancels, and kappa reaches 1e6 here.
 
-The bounds, 3 u for out and 4 u kappa for dz, sit below twice PyTorch's errors on these inputs
-at its most accurate (m = 8, no offset; with an offset its errors grow with it, to 1e5 u):
-measured by `benchmarks/batchnorm.py`, which prints the table. A route that is more than 2x
-less accurate than PyTorch anywhere here fails, as the plain sums of z and z² do.
+The bounds are twice PyTorch's smallest error in each dtype over these cases, rounded down,
+so that a route within them is within 2x of PyTorch in every case. PyTorch 2.13's CPU kernel
+is at its best at m = 8 without offset (float64: out 1.21 u, dz 2.10 u kappa; float32: 1.01 u
+and 1.38 u kappa) and its errors grow with the offset, to 3e4 u at 1e3 sigma:
+`benchmarks/batchnorm.py` measures it and prints the table. The plain sums of z and z² fail.
 """
 
 import mpmath
@@ -22,7 +23,7 @@ import pytest
 from dlbasics import batchnorm_backward, batchnorm_forward
 
 EPS = 1e-5
-BOUND_OUT, BOUND_DZ = 3.0, 4.0  # in units of u, and of u * kappa
+BOUNDS = {np.float64: (2.4, 4.1), np.float32: (2.0, 2.7)}  # out in u, dz in u * kappa
 CASES = [
     (dtype, m, offset)
     for dtype in (np.float64, np.float32)
@@ -88,16 +89,17 @@ def test_as_accurate_as_pytorch_against_exact_arithmetic(dtype, m, offset):
     out, dz = ours(z, gamma, beta, dout)
     assert out.dtype == dz.dtype == dtype
     err_out, err_dz = errors(out, dz, exact(z, gamma, beta, dout))
-    assert err_out <= BOUND_OUT
-    assert err_dz <= BOUND_DZ
+    bound_out, bound_dz = BOUNDS[dtype]
+    assert err_out <= bound_out
+    assert err_dz <= bound_dz
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_the_bounds_reject_the_variance_from_plain_sums(dtype):
     """mean(z²) - mean(z)² loses about log10(1 + r²) digits, r = |mu| / sigma: at r = 20,
-    more than 2 of them, and the output is two orders of magnitude off the bound."""
+    more than 2 of them, and the output is more than an order of magnitude off the bound."""
     z, gamma, beta, dout = problem(dtype, 8, 20.0)
     var = (z * z).mean(axis=0) - z.mean(axis=0) ** 2
     out = gamma * (z - z.mean(axis=0)) / np.sqrt(var + EPS) + beta
     err_out, _ = errors(out, out, exact(z, gamma, beta, dout))
-    assert err_out > 30 * BOUND_OUT
+    assert err_out > 10 * BOUNDS[dtype][0]
