@@ -29,7 +29,7 @@ class BatchNormCache(NamedTuple):
 
 
 def by_feature(a: np.ndarray) -> np.ndarray:
-    """`a` viewed as `(m, n, 1)` or `(m, C, H·W)`: the batch statistics sum over axes 0 and 2."""
+    """`a` viewed as `(m, n, 1)` or `(m, C, H·W)`: statistics sum over axes 0 and 2."""
     return a.reshape(a.shape[0], a.shape[1], -1)
 
 
@@ -39,8 +39,11 @@ def _col(v: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 
 def _batch_sum(a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
-    """Per-feature sum of `a` (or of `a * b`, never written) over axes 0 and 2, as float64."""
-    total: np.ndarray = a.sum(axis=(0, 2)) if b is None else np.einsum("ijk,ijk->j", a, b)
+    """Per-feature batch sum of `a`, or of `a * b` (never stored), in float64."""
+    if b is None:
+        total: np.ndarray = a.sum(axis=(0, 2))
+    else:
+        total = np.einsum("ijk,ijk->j", a, b)
     return total.astype(np.float64)
 
 
@@ -135,8 +138,9 @@ def batchnorm_forward(
     m = x.shape[0] * x.shape[2]  # values per feature
     if m < 2:
         raise ValueError(
-            f"batch normalization needs more than 1 value per feature in training mode, got z "
-            f"of shape {z.shape}; drop the last incomplete mini-batch or use a larger batch"
+            "batch normalization needs more than 1 value per feature in training mode, "
+            f"got z of shape {z.shape}; drop the last incomplete mini-batch or use a "
+            "larger batch"
         )
     dt = z.dtype  # arrays stay in it; per-feature arithmetic is float64
     mu = (_batch_sum(x) / m).astype(dt)  # rounded to the dtype it is subtracted in
