@@ -29,21 +29,22 @@ class BatchNormCache(NamedTuple):
 
 
 def by_feature(a: np.ndarray) -> np.ndarray:
-    """`a` viewed as `(m, n, 1)` or `(m, C, H·W)`: statistics sum over axes 0 and 2."""
-    return a.reshape(a.shape[0], a.shape[1], -1)
+    """`a` as `(m, n)`, or `(m, C, H·W)` for 4-D: statistics sum over every axis but 1."""
+    return a if a.ndim == 2 else a.reshape(a.shape[0], a.shape[1], -1)
 
 
-def _col(v: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """A per-feature vector in `dtype`, shaped to broadcast against `by_feature(z)`."""
-    return v.astype(dtype, copy=False)[:, None]
+def per_feature(v: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """A per-feature vector in the dtype of `x = by_feature(z)`, shaped to broadcast against it."""
+    v = v.astype(x.dtype, copy=False)
+    return v if x.ndim == 2 else v[:, None]
 
 
 def _batch_sum(a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
     """Per-feature batch sum of `a`, or of `a * b` (never stored), in float64."""
     if b is None:
-        total: np.ndarray = a.sum(axis=(0, 2))
+        total: np.ndarray = a.sum(axis=0 if a.ndim == 2 else (0, 2))
     else:
-        total = np.einsum("ijk,ijk->j", a, b)
+        total = np.einsum("ij,ij->j" if a.ndim == 2 else "ijk,ijk->j", a, b)
     return total.astype(np.float64)
 
 
@@ -135,7 +136,7 @@ def batchnorm_forward(
     """
     z, gamma, beta, eps = check_inputs(z, gamma, beta, eps)
     x = by_feature(z)  # statistics over axes 0 and 2
-    m = x.shape[0] * x.shape[2]  # values per feature
+    m = x.size // x.shape[1]  # values per feature
     if m < 2:
         raise ValueError(
             "batch normalization needs more than 1 value per feature in training mode, "
@@ -144,15 +145,15 @@ def batchnorm_forward(
         )
     dt = z.dtype  # arrays stay in it; per-feature arithmetic is float64
     mu = (_batch_sum(x) / m).astype(dt)  # rounded to the dtype it is subtracted in
-    d = x - _col(mu, dt)  # the deviations from it
+    d = x - per_feature(mu, x)  # the deviations from it
     delta = _batch_sum(d) / m  # their mean: the rounding error of mu
     var = np.maximum(_batch_sum(d, d) / m - delta**2, 0.0)  # >= 0 even if rounded
     inv_std = 1 / np.sqrt(var + eps)
     x_hat = d  # (d - delta) * inv_std, in place
-    x_hat -= _col(delta, dt)
-    x_hat *= _col(inv_std, dt)
-    out = x_hat * _col(gamma, dt)
-    out += _col(beta, dt)
+    x_hat -= per_feature(delta, x)
+    x_hat *= per_feature(inv_std, x)
+    out = x_hat * per_feature(gamma, x)
+    out += per_feature(beta, x)
     cache = BatchNormCache(
         x_hat.reshape(z.shape), gamma.astype(np.float64), inv_std, mu + delta, var
     )
@@ -232,12 +233,12 @@ def batchnorm_backward(
     x_hat = by_feature(cache.x_hat)  # statistics over axes 0 and 2
     dt = x_hat.dtype
     dout = by_feature(dout.astype(dt, copy=False))
-    m = x_hat.shape[0] * x_hat.shape[2]
+    m = x_hat.size // x_hat.shape[1]
     dbeta = _batch_sum(dout)
     dgamma = _batch_sum(dout, x_hat)
     # dz = gamma * inv_std * (dout - dbeta / m - x_hat * dgamma / m), in one new array
-    dz = x_hat * _col(-dgamma / m, dt)
+    dz = x_hat * per_feature(-dgamma / m, x_hat)
     dz += dout
-    dz -= _col(dbeta / m, dt)
-    dz *= _col(cache.gamma * cache.inv_std, dt)
+    dz -= per_feature(dbeta / m, x_hat)
+    dz *= per_feature(cache.gamma * cache.inv_std, x_hat)
     return dz.reshape(shape), dgamma.astype(dt), dbeta.astype(dt)

@@ -16,7 +16,13 @@ from dlbasics._validate import (
     check_unit_interval,
     is_real,
 )
-from dlbasics.batchnorm import BatchNormCache, batchnorm_backward, batchnorm_forward, by_feature
+from dlbasics.batchnorm import (
+    BatchNormCache,
+    batchnorm_backward,
+    batchnorm_forward,
+    by_feature,
+    per_feature,
+)
 
 
 def rho_from_torch_momentum(momentum: float) -> float:
@@ -230,11 +236,11 @@ class BatchNorm:
         z = self._check_input(z)
         if not self.training:
             self._cache = None
-            x = by_feature(z)  # per-feature vectors broadcast against it as [:, None]
-            scale = (self.gamma / np.sqrt(self.running_var + self.eps)).astype(z.dtype)
-            out: np.ndarray = x - self.running_mean.astype(z.dtype)[:, None]
-            out *= scale[:, None]
-            out += self.beta.astype(z.dtype)[:, None]
+            x = by_feature(z)
+            scale = self.gamma / np.sqrt(self.running_var + self.eps)
+            out: np.ndarray = x - per_feature(self.running_mean, x)
+            out *= per_feature(scale, x)
+            out += per_feature(self.beta, x)
             return out.reshape(z.shape)
         self._cache = None  # a failing forward must not leave an old cache for backward
         out, self._cache = batchnorm_forward(z, self.gamma, self.beta, self.eps)
