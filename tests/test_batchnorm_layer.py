@@ -14,6 +14,7 @@ from dlbasics import (
     rho_to_keras_momentum,
     rho_to_torch_momentum,
 )
+from dlbasics._validate import check_int
 
 
 def _batches(k=5, m=8, n=3, seed=0):
@@ -306,10 +307,17 @@ def test_backward_after_a_failed_forward_is_rejected():
 # ---- constructor and input errors --------------------------------------------------------
 
 
-@pytest.mark.parametrize("n", [0, -3, 2.5, True, "3"])
-def test_bad_n_features_is_rejected(n):
-    with pytest.raises(ValueError, match=r"n_features must be a positive integer"):
+@pytest.mark.parametrize(
+    ("n", "error"),
+    [(0, ValueError), (-3, ValueError), (2.5, TypeError), (True, TypeError), ("3", TypeError)],
+)
+def test_bad_n_features_is_rejected_as_every_size_is(n, error):
+    """The package's shared check, as for Dense's n_in and n_out: the same type, the same words."""
+    with pytest.raises(error, match=r"^n_features must be an integer >= 1, got ") as got:
         BatchNorm(n)
+    with pytest.raises(error) as shared:
+        check_int(n, "n_features", 1)
+    assert str(got.value) == str(shared.value)
 
 
 @pytest.mark.parametrize("eps", [0.0, -1.0, float("inf")])

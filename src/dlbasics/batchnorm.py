@@ -11,41 +11,41 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dlbasics._rowblocks import backward_rows, forward_rows
 from dlbasics._validate import as_float_array, check_positive, check_shape
 
 
 class BatchNormCache(NamedTuple):
-    """What the backward pass needs from the forward pass.
+    """What the backward pass needs from the forward pass, and the batch statistics.
 
-    `z` is the forward pass's input itself, not a copy (as PyTorch saves its input): change
-    it in place only after the backward pass, or the gradients will be wrong.
+    `x_hat` has the shape and dtype of z; the others are float64 vectors with one value per
+    feature (per channel for 4-D inputs).
     """
 
-    z: np.ndarray  # the input (a reference)
-    center: np.ndarray  # first-pass mean, broadcastable against z
-    shift: np.ndarray  # mean of z - center (the first mean's rounding), broadcastable
-    inv_std: np.ndarray  # 1 / sqrt(var + eps), broadcastable against z
-    gamma: np.ndarray  # scale, broadcastable against z
-    mu: np.ndarray  # batch mean, shape (n,) or (C,)
-    var: np.ndarray  # biased batch variance, shape (n,) or (C,)
-    axes: tuple[int, ...]  # axes the statistics were taken over
-
-    @property
-    def x_hat(self) -> np.ndarray:
-        r"""The normalized input $(z - \mu) / \sqrt{\sigma^2 + \varepsilon}$ (a new array)."""
-        x_hat: np.ndarray = (self.z - self.center - self.shift) * self.inv_std
-        return x_hat
+    x_hat: np.ndarray  # the normalized input
+    gamma: np.ndarray  # the scale
+    inv_std: np.ndarray  # 1 / sqrt(var + eps)
+    mu: np.ndarray  # batch mean (for running statistics)
+    var: np.ndarray  # biased batch variance (for running statistics)
 
 
-def stat_axes(z: np.ndarray) -> tuple[int, ...]:
-    """Axes of the batch statistics: `(0,)` for `(m, n)`, `(0, 2, 3)` for `(m, C, H, W)`."""
-    return (0,) if z.ndim == 2 else (0, 2, 3)
+def by_feature(a: np.ndarray) -> np.ndarray:
+    """`a` as `(m, n)`, or `(m, C, H·W)` for 4-D: statistics sum over every axis but 1."""
+    return a if a.ndim == 2 else a.reshape(a.shape[0], a.shape[1], -1)
 
 
-def _per_feature(z: np.ndarray) -> tuple[int, ...]:
-    """Shape that broadcasts a per-feature vector against `z`."""
-    return (1, -1) if z.ndim == 2 else (1, -1, 1, 1)
+def per_feature(v: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """A per-feature vector in the dtype of `x = by_feature(z)`, shaped to broadcast against it."""
+    v = v.astype(x.dtype, copy=False)
+    return v if x.ndim == 2 else v[:, None]
+
+
+def _batch_sum(a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+    """Per-feature batch sum of `a`, or of `a * b` (never stored), in float64."""
+    if b is None:
+        total: np.ndarray = a.sum(axis=0 if a.ndim == 2 else (0, 2))
+    else:
+        total = np.einsum("ij,ij->j" if a.ndim == 2 else "ijk,ijk->j", a, b)
+    return total.astype(np.float64)
 
 
 def check_inputs(
@@ -84,9 +84,8 @@ def batchnorm_forward(
     out : ndarray, same shape and dtype as z
         $\tilde z = \gamma \hat z + \beta$.
     cache : BatchNormCache
-        The input `z` itself (not a copy: change it only after the backward pass), the
-        inverse standard deviation, batch mean and (biased) variance, for
-        `batchnorm_backward` and for running statistics.
+        $\hat z$, $\gamma$ and $1/\sqrt{\sigma^2+\varepsilon}$ for `batchnorm_backward`; the
+        batch mean $\mu$ and biased variance $\sigma^2$ for running statistics.
 
     Raises
     ------
@@ -106,19 +105,20 @@ def batchnorm_forward(
     $$\hat z^{(i)} = \frac{z^{(i)} - \mu}{\sqrt{\sigma^2 + \varepsilon}}, \qquad
       \tilde z^{(i)} = \gamma\, \hat z^{(i)} + \beta.$$
 
-    A large common offset must not cancel the digits that matter, even in float32. The
-    shortcut $\sigma^2 = \overline{z^2} - \mu^2$ loses about $\log_{10}(1 + r^2)$ digits,
-    $r = |\mu| / \sqrt{\sigma^2 + \varepsilon}$; `(m, n)` inputs use it only while $r \le 2$
-    for every feature in float32 (0.7 of its 7 digits) and $r \le 30$ in float64 (3 of its
-    16), where it saves a pass over a centred copy of z. Otherwise, and for every 4-D input,
-    the variance is computed in two passes (the mean first, then the mean of squared
-    deviations from it), with the rounding error of the first mean folded back in: the
-    corrected two-pass algorithm (Chan, Golub & LeVeque, 1983).
+    The variance is computed in two passes, the mean first and then the deviations from it,
+    never as $\overline{z^2} - \mu^2$, which cancels when $|\mu| \gg \sigma$. The computed
+    mean carries a rounding error $\delta$, which the deviations $d^{(i)} = z^{(i)} - \mu$
+    reveal as their own mean: the corrected two-pass algorithm (Chan, Golub & LeVeque, 1983)
+    takes $\sigma^2 = \overline{d^2} - \delta^2$ and $\hat z = (d - \delta) /
+    \sqrt{\sigma^2 + \varepsilon}$.
 
     References
     ----------
     S. Ioffe and C. Szegedy, "Batch Normalization: Accelerating Deep Network Training by
     Reducing Internal Covariate Shift", ICML 2015.
+
+    T. F. Chan, G. H. Golub and R. J. LeVeque, "Algorithms for Computing the Sample Variance:
+    Analysis and Recommendations", The American Statistician 37(3), 1983.
 
     Examples
     --------
@@ -135,60 +135,29 @@ def batchnorm_forward(
     [ 2.5 25. ] [  1.25 125.  ]
     """
     z, gamma, beta, eps = check_inputs(z, gamma, beta, eps)
-    axes = stat_axes(z)
-    m = z.size // z.shape[1]
+    x = by_feature(z)  # statistics over axes 0 and 2
+    m = x.size // x.shape[1]  # values per feature
     if m < 2:
         raise ValueError(
-            f"batch normalization needs more than 1 value per feature in training mode, got z "
-            f"of shape {z.shape}; drop the last incomplete mini-batch or use a larger batch"
+            "batch normalization needs more than 1 value per feature in training mode, "
+            f"got z of shape {z.shape}; drop the last incomplete mini-batch or use a "
+            "larger batch"
         )
-    shape = _per_feature(z)
-    if z.ndim == 2:  # the same math in blocks of rows that stay in the caches
-        out, center, shift, inv_std, mu, var = forward_rows(z, gamma, beta, eps)
-    else:
-        out, center, shift, inv_std, mu, var = _forward_4d(z, gamma, beta, eps)
-    g = gamma.astype(z.dtype, copy=False).reshape(shape)
-    center, shift, inv_std = center.reshape(shape), shift.reshape(shape), inv_std.reshape(shape)
-    return out, BatchNormCache(z, center, shift, inv_std, g, mu, var, axes)
-
-
-def _forward_4d(z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> tuple:
-    """The reference code: `(out, center, shift, inv_std, mu, var)`, whole-array operations."""
-    dt = z.dtype
-    m = z.size // z.shape[1]
-    center = _feature_sum(z) / m
-    out = _per_feature_op(np.subtract, z, center, np.empty(z.shape, dt))  # z - center for now
-    var = _sum_of_products(out, out) / m  # two passes: centre first
-    shift = _feature_sum(out) / m  # the rounded first mean leaves a residual (Chan et al. 1983)
-    var -= np.square(shift)
-    np.maximum(var, 0, out=var)  # a constant feature may round below zero
-    inv_std = (1.0 / np.sqrt(var + eps)).astype(dt, copy=False)
-    s = gamma.astype(dt, copy=False) * inv_std  # out = gamma * x_hat + beta, in place
-    _per_feature_op(np.multiply, out, s, out)
-    _per_feature_op(np.add, out, beta - shift * s, out)
-    return out, center, shift, inv_std, center + shift, var
-
-
-# ---- whole-array operations with per-channel vectors broadcast over (m, C, H, W) ----------
-
-
-def _feature_sum(a: np.ndarray) -> np.ndarray:
-    """Per-channel sum over the m·H·W values, without big temporaries."""
-    s: np.ndarray = np.einsum("ncs->c", a.reshape(a.shape[0], a.shape[1], -1))
-    return s
-
-
-def _sum_of_products(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per-channel sum of `a * b`, without materializing the product."""
-    s = (a.shape[0], a.shape[1], -1)
-    total: np.ndarray = np.einsum("ncs,ncs->c", a.reshape(s), b.reshape(s))
-    return total
-
-
-def _per_feature_op(ufunc: np.ufunc, a: np.ndarray, v: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """`out = ufunc(a, v)` with the per-channel vector `v` broadcast."""
-    res: np.ndarray = ufunc(a, v.astype(out.dtype, copy=False).reshape(1, -1, 1, 1), out=out)
-    return res
+    dt = z.dtype  # arrays stay in it; per-feature arithmetic is float64
+    mu = (_batch_sum(x) / m).astype(dt)  # rounded to the dtype it is subtracted in
+    d = x - per_feature(mu, x)  # the deviations from it
+    delta = _batch_sum(d) / m  # their mean: the rounding error of mu
+    var = np.maximum(_batch_sum(d, d) / m - delta**2, 0.0)  # >= 0 even if rounded
+    inv_std = 1 / np.sqrt(var + eps)
+    x_hat = d  # (d - delta) * inv_std, in place
+    x_hat -= per_feature(delta, x)
+    x_hat *= per_feature(inv_std, x)
+    out = x_hat * per_feature(gamma, x)
+    out += per_feature(beta, x)
+    cache = BatchNormCache(
+        x_hat.reshape(z.shape), gamma.astype(np.float64), inv_std, mu + delta, var
+    )
+    return out.reshape(z.shape), cache
 
 
 def batchnorm_backward(
@@ -258,22 +227,18 @@ def batchnorm_backward(
         raise TypeError(
             f"cache must be the BatchNormCache of batchnorm_forward, got {type(cache).__name__}"
         )
-    z = cache.z
+    shape = cache.x_hat.shape
     dout = as_float_array(dout, "dout")
-    check_shape(dout, "dout", z.shape, "the shape of z in the forward pass")
-    center, shift = cache.center.ravel(), cache.shift.ravel()
-    inv_std, gamma = cache.inv_std.ravel(), cache.gamma.ravel()
-    if z.ndim == 2:  # the same math in blocks of rows that stay in the caches
-        return backward_rows(dout, z, center, shift, inv_std, gamma)
-    m = z.size // z.shape[1]
-    dz = _per_feature_op(np.subtract, z, center, np.empty(z.shape, z.dtype))  # z - center
-    dbeta = _feature_sum(dout)
-    dgamma = (_sum_of_products(dout, dz) - shift * dbeta) * inv_std  # sum of dout * x_hat
-    # dz = gamma * inv_std * (dout - dbeta / m - x_hat * dgamma / m)
-    #    = k * (dout + (z - center) * a + c), in place
-    a = -inv_std * dgamma / m
-    _per_feature_op(np.multiply, dz, a, dz)
-    _per_feature_op(np.add, dz, -dbeta / m - shift * a, dz)
+    check_shape(dout, "dout", shape, "the shape of z in the forward pass")
+    x_hat = by_feature(cache.x_hat)  # statistics over axes 0 and 2
+    dt = x_hat.dtype
+    dout = by_feature(dout.astype(dt, copy=False))
+    m = x_hat.size // x_hat.shape[1]
+    dbeta = _batch_sum(dout)
+    dgamma = _batch_sum(dout, x_hat)
+    # dz = gamma * inv_std * (dout - dbeta / m - x_hat * dgamma / m), in one new array
+    dz = x_hat * per_feature(-dgamma / m, x_hat)
     dz += dout
-    _per_feature_op(np.multiply, dz, gamma * inv_std, dz)
-    return dz, dgamma, dbeta
+    dz -= per_feature(dbeta / m, x_hat)
+    dz *= per_feature(cache.gamma * cache.inv_std, x_hat)
+    return dz.reshape(shape), dgamma.astype(dt), dbeta.astype(dt)

@@ -11,16 +11,17 @@ from numpy.typing import ArrayLike
 
 from dlbasics._validate import (
     as_float_array,
+    check_int,
     check_positive,
     check_unit_interval,
-    is_int,
     is_real,
 )
 from dlbasics.batchnorm import (
     BatchNormCache,
-    _per_feature,
     batchnorm_backward,
     batchnorm_forward,
+    by_feature,
+    per_feature,
 )
 
 
@@ -123,9 +124,10 @@ class BatchNorm:
     Raises
     ------
     ValueError
-        If `n_features` is not a positive integer, `eps <= 0` or `rho` is outside [0, 1).
+        If `n_features < 1`, `eps <= 0` or `rho` is outside [0, 1).
     TypeError
-        If `eps` or `rho` are not real numbers, or `unbiased`/`cumulative` are not booleans.
+        If `n_features` is not an integer, `eps` or `rho` are not real numbers, or
+        `unbiased`/`cumulative` are not booleans.
 
     Notes
     -----
@@ -175,12 +177,10 @@ class BatchNorm:
         unbiased: bool = True,
         cumulative: bool = False,
     ) -> None:
-        if not is_int(n_features) or n_features < 1:
-            raise ValueError(f"n_features must be a positive integer, got {n_features!r}")
+        self.n_features = check_int(n_features, "n_features", 1)
         for name, flag in (("unbiased", unbiased), ("cumulative", cumulative)):
             if not isinstance(flag, bool):
                 raise TypeError(f"{name} must be True or False, got {flag!r}")
-        self.n_features = int(n_features)
         self.eps = check_positive(eps, "eps")
         self.rho = check_unit_interval(rho, "rho")
         self.unbiased = unbiased
@@ -229,19 +229,19 @@ class BatchNorm:
         return z
 
     def forward(self, z: ArrayLike) -> np.ndarray:
-        """Normalize `z` (shape `(m, n_features)` or `(m, n_features, H, W)`); same shape out.
+        r"""Normalize `z` (shape `(m, n_features)` or `(m, n_features, H, W)`); same shape out.
 
-        In training mode the layer keeps a reference to `z` for `backward` (no copy).
+        In training mode the layer keeps $\hat z$ (an array the size of `z`) for `backward`.
         """
         z = self._check_input(z)
         if not self.training:
             self._cache = None
-            shape = _per_feature(z)
-            scale = (self.gamma / np.sqrt(self.running_var + self.eps)).astype(z.dtype)
-            out: np.ndarray = z - self.running_mean.astype(z.dtype).reshape(shape)
-            out *= scale.reshape(shape)
-            out += self.beta.astype(z.dtype).reshape(shape)
-            return out
+            x = by_feature(z)
+            scale = self.gamma / np.sqrt(self.running_var + self.eps)
+            out: np.ndarray = x - per_feature(self.running_mean, x)
+            out *= per_feature(scale, x)
+            out += per_feature(self.beta, x)
+            return out.reshape(z.shape)
         self._cache = None  # a failing forward must not leave an old cache for backward
         out, self._cache = batchnorm_forward(z, self.gamma, self.beta, self.eps)
         m = z.size // self.n_features

@@ -1,16 +1,29 @@
-"""Batch normalization of `(m, n)` inputs in blocks of rows: the same math, faster.
+"""Experiment: batch norm of `(m, n)` inputs in blocks of rows that stay in the caches.
 
-`dlbasics.batchnorm` holds the reference code (whole-array operations, used as is for
-`(m, C, H, W)` inputs); these kernels compute the same values for `(m, n)` inputs and are
-tested against it (see `_rows`).
+These kernels served `dlbasics.batchnorm_forward` and `batchnorm_backward` on `(m, n)` inputs
+until the package went back to one whole-array path. They are kept here, measured against
+that path:
+
+    .venv/bin/python benchmarks/rowblocks.py            (about half a minute)
+
+Two variants run: blocks with the corrected two-pass variance of the package ("centred"),
+and blocks that use the plain sums of z and z² where |mu| / sigma is small for every feature
+("plain sums", the former default, which lost up to 10x in accuracy to PyTorch on small
+batches). Results are checked against the package before they are timed. See NOTES.md.
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
+import sys
+import time
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+
+from dlbasics import batchnorm_backward, batchnorm_forward
 
 # NumPy makes one pass over the whole array per operation. On arrays larger than the caches,
 # every pass streams the array from memory again. Here the operations that follow one another
@@ -55,34 +68,7 @@ def _repeat(v: np.ndarray, k: int) -> np.ndarray:
 
 
 def _rows(a: np.ndarray) -> _Rows:
-    """Cut `a` into blocks of rows: multiples of k rows (tiled), then the last m mod k rows.
-
-    The blocked code gives what the per-channel code of 4-D inputs gives on the same values,
-    with plain sums (no offset) and with centring (an offset of 1e4 standard deviations):
-
-    >>> import numpy as np
-    >>> from dlbasics import batchnorm_backward, batchnorm_forward
-    >>> rng = np.random.default_rng(0)
-    >>> z = rng.normal(3.0, 2.0, size=(1003, 300))
-    >>> [(i, j) for i, j, _ in _rows(z).blocks]  # two blocks of tiles of 27 rows, a tail
-    [(0, 864), (864, 999), (999, 1003)]
-    >>> gamma, beta, dout = rng.normal(size=300), rng.normal(size=300), rng.normal(size=z.shape)
-    >>> for dt, offset, tol in ((np.float64, 0.0, 1e-12), (np.float32, 0.0, 1e-4),
-    ...                         (np.float64, 2e4, 1e-9), (np.float32, 2e4, 1e-4)):
-    ...     z2 = (z + offset).astype(dt)
-    ...     out, cache = batchnorm_forward(z2, gamma, beta)
-    ...     out4, cache4 = batchnorm_forward(z2[:, :, None, None], gamma, beta)
-    ...     grads = batchnorm_backward(dout.astype(dt), cache)
-    ...     grads4 = batchnorm_backward(dout.astype(dt)[:, :, None, None], cache4)
-    ...     pairs = [(out, out4[:, :, 0, 0]), (cache.mu, cache4.mu), (cache.var, cache4.var)]
-    ...     pairs += [(grads[0], grads4[0][:, :, 0, 0]), *zip(grads[1:], grads4[1:])]
-    ...     ok = all(np.allclose(a, b, rtol=tol, atol=tol) for a, b in pairs)
-    ...     print(out.dtype, offset, ok)
-    float64 0.0 True
-    float32 0.0 True
-    float64 20000.0 True
-    float32 20000.0 True
-    """
+    """Cut `a` into blocks of rows: multiples of k rows (tiled), then the last m mod k rows."""
     return _cut(a.shape[0], a.shape[1], a.dtype, _TILE, _BLOCK, _GEMV)
 
 
@@ -232,3 +218,61 @@ def backward_rows(
         np.add(db, dout[i:j], out=db)
         _apply(np.multiply, db, t_k, db, tiled)
     return dz, dgamma, dbeta
+
+
+# ---- the measurement ---------------------------------------------------------------------
+
+
+def blocked(z, gamma, beta, dout, plain_sums, eps=1e-5):
+    """Forward + backward in blocks: `(out, dz, dgamma, dbeta)`."""
+    global _ONE_PASS
+    _ONE_PASS = (2.0, 30.0) if plain_sums else (0.0, 0.0)
+    out, center, shift, inv_std, _, _ = forward_rows(z, gamma, beta, eps)
+    return (out, *backward_rows(dout, z, center, shift, inv_std, gamma.astype(z.dtype)))
+
+
+def whole(z, gamma, beta, dout):
+    """The package's path: `(out, dz, dgamma, dbeta)`."""
+    out, cache = batchnorm_forward(z, gamma, beta)
+    return (out, *batchnorm_backward(dout, cache))
+
+
+def main():
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from batchnorm import compare  # the same rounds as the main benchmark
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    repeats = 5 if parser.parse_args().quick else 21
+    print(f"date  {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print()
+    print("| case | whole arrays ms | blocks, centred ms | blocks, plain sums ms |")
+    print("|---|---|---|---|")
+    rng = np.random.default_rng(0)
+    for shape in ((4096, 1024), (256, 1024)):
+        for dtype in (np.float64, np.float32):
+            z = rng.normal(1.0, 2.0, size=shape).astype(dtype)
+            dout = rng.normal(size=shape).astype(dtype)
+            gamma, beta = rng.normal(size=shape[1]).astype(dtype), np.zeros(shape[1], dtype)
+            args = (z, gamma, beta, dout)
+            ref = whole(*args)
+            tol = 1e-9 if dtype == np.float64 else 1e-3
+            for plain in (False, True):
+                got = blocked(*args, plain_sums=plain)
+                assert all(
+                    np.allclose(a, b, rtol=tol, atol=tol) for a, b in zip(got, ref, strict=True)
+                )
+            t = compare(
+                {
+                    "whole": (1, lambda a=args: whole(*a)),
+                    "centred": (1, lambda a=args: blocked(*a, plain_sums=False)),
+                    "plain": (1, lambda a=args: blocked(*a, plain_sums=True)),
+                },
+                repeats,
+            )
+            cells = " | ".join(f"{t[k] * 1e3:.2f}" for k in ("whole", "centred", "plain"))
+            print(f"| {shape} {np.dtype(dtype).name} | {cells} |")
+
+
+if __name__ == "__main__":
+    main()
