@@ -131,12 +131,16 @@ def executed(strict_site: StrictSite, tmp_path_factory: pytest.TempPathFactory) 
 
         return await asyncio.gather(*(one(kind, uri) for kind, uri in jobs))
 
-    results: list[Run] = []
-    # Its own thread and event loop: the browser tests' Playwright owns the main thread's loop.
-    thread = threading.Thread(target=lambda: results.extend(asyncio.run(run_all())))
+    return dict(zip(jobs, _in_thread(run_all), strict=True))
+
+
+def _in_thread(coroutine_function):
+    """Run it in a thread with its own event loop: Playwright owns the main thread's loop."""
+    results = []
+    thread = threading.Thread(target=lambda: results.append(asyncio.run(coroutine_function())))
     thread.start()
     thread.join()
-    return dict(zip(jobs, results, strict=True))
+    return results[0]
 
 
 def _mismatches(checks: list[export.Check], outputs: list[str], page: export.Page) -> str:
@@ -250,3 +254,79 @@ def test_archive_holds_every_download(strict_site: StrictSite) -> None:
             assert archive.read(name) == (served / name.removeprefix("dlbasics-code/")).read_bytes()
     home = (strict_site.path / "index.html").read_text(encoding="utf-8")
     assert f'href="{downloads.ARCHIVE}"' in home
+
+
+CONVERSIONS = """\
+# Conversions
+
+```pycon
+>>> import numpy as np
+>>> z = np.array([1.0, 2.0])
+>>> z * 2
+array([2., 4.])
+>>> bool(z.sum() > 2), len(z)   # a tuple, printed as is
+(True, 2)
+>>> "text"
+'text'
+>>> int("x")
+Traceback (most recent call last):
+...
+ValueError: invalid literal for int() with base 10: 'x'
+```
+
+```python exec="on" html="true" session="conversions-figure"
+import numpy as np
+from dlbasics.plots import figure_html, subplots
+
+z = np.zeros(3)
+fig, ax = subplots()
+ax.plot(z)
+print(figure_html(fig, caption="c", alt="a"))
+assert z.sum() == 0  # markdown-exec: hide
+```
+
+```pycon
+>>> print(z)
+[1. 2.]
+```
+"""
+
+
+def test_transcripts_become_plain_code_that_prints_the_same(tmp_path: Path) -> None:
+    page = export.read_page(CONVERSIONS, "https://example.org/conversions/")
+    script, checks = export.to_script(page)
+    for line in (
+        "import matplotlib.pyplot as plt",
+        "print(repr(z * 2))",
+        "print((bool(z.sum() > 2), len(z)))   # a tuple, printed as is",
+        'print(repr("text"))',
+        'except ValueError as error:\n    print(f"ValueError: {error}")',
+        "def conversions_figure():",  # its z would replace the transcripts' z
+        "    plt.show()\n\n\nconversions_figure()",
+    ):
+        assert line in script
+    assert "markdown-exec" not in script
+    assert "figure_html(fig" not in script
+    (tmp_path / "conversions.py").write_text(script)
+    run = _in_thread(lambda: _run_script(tmp_path / "conversions.py", tmp_path))
+    assert run.status == 0, run.log
+    outputs = ["".join(t for n, t in run.records if c.first <= n <= c.last) for c in checks]
+    assert len(checks) == 5
+    assert _mismatches(checks, outputs, page) == ""
+    notebook, cell_checks = export.to_notebook(page)
+    nbformat.validate(nbformat.from_dict(notebook))
+    raising = notebook["cells"][cell_checks[3].first]
+    assert raising["source"] == 'int("x")'
+    assert raising["metadata"]["tags"] == ["raises-exception"]
+
+
+def test_a_script_may_import_only_numpy_matplotlib_and_dlbasics(tmp_path: Path) -> None:
+    script = tmp_path / "imports.py"
+    script.write_text(
+        "import json, numpy, matplotlib.pyplot, dlbasics, dlbasics.plots\nprint('allowed')\n"
+        "import sklearn\n"
+    )
+    run = _in_thread(lambda: _run_script(script, tmp_path))
+    assert run.status == 1
+    assert run.records == [[2, "allowed"], [2, "\n"]]
+    assert "No module named 'sklearn' (a downloaded script may import only" in run.log
