@@ -48,11 +48,9 @@ def index_markdown(found: list[Entry], index_uri: str = INDEX) -> str:
         return "No page has exercises yet."
     counts = Counter(e.exercise.difficulty for e in found)
     pages = len({e.src_uri for e in found})
-    out = [
-        f"{len(found)} exercises on {pages} pages: "
-        + ", ".join(f"{counts[d]} {d}" for d in DIFFICULTIES)
-        + "."
-    ]
+    exercises = "1 exercise" if len(found) == 1 else f"{len(found)} exercises"
+    on = "1 page" if pages == 1 else f"{pages} pages"
+    out = [f"{exercises} on {on}: " + ", ".join(f"{counts[d]} {d}" for d in DIFFICULTIES) + "."]
     here = posixpath.dirname(index_uri) or "."
     sections = list(dict.fromkeys(e.section for e in found))
     for s, section in enumerate(sections, start=1):

@@ -174,8 +174,8 @@ def _isolate(page: Page) -> None:
             break
         isolated |= movable
         for c in found:
-            if c.writer in movable and c.name not in runs[c.writer].replaces:  # type: ignore[union-attr]
-                runs[c.writer].replaces.append(c.name)  # type: ignore[union-attr]
+            if c.writer in movable and c.name not in runs[c.writer].replaces:
+                runs[c.writer].replaces.append(c.name)
     for i in sorted(isolated):
         code = runs[i]
         assert isinstance(code, Code)
@@ -218,7 +218,7 @@ def _transcript(block) -> list[Piece]:
     for ex in examples:
         exception = None
         if ex.exc_msg is not None:
-            exception = re.match(r"[\w.]+", ex.exc_msg).group()  # type: ignore[union-attr]
+            exception = re.match(r"[\w.]+", ex.exc_msg).group()
         want = ex.exc_msg if ex.exc_msg is not None else ex.want
         pieces.append(Example(ex.source, want, exception, block.line + 1 + ex.lineno, block.line))
     return pieces

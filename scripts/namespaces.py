@@ -66,7 +66,7 @@ class Clash:
     reader: int
 
 
-def clashes(units: list[Unit], isolated: set[int] = frozenset()) -> list[Clash]:  # type: ignore[assignment]
+def clashes(units: list[Unit], isolated: set[int] | frozenset[int] = frozenset()) -> list[Clash]:
     """Every clash when `units` run in order in one namespace, except those of the `isolated`
     units, which run in a namespace of their own (a function)."""
     truth: dict[str, dict[str, tuple[int, str]]] = {}  # namespace -> name -> (unit, how)

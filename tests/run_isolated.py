@@ -36,7 +36,7 @@ def allowed_modules() -> set[str]:
         seen.add(name)
         for requirement in importlib.metadata.requires(name) or []:
             if "extra ==" not in requirement:
-                wanted.append(re.match(r"[A-Za-z0-9_.-]+", requirement).group())  # type: ignore[union-attr]
+                wanted.append(re.match(r"[A-Za-z0-9_.-]+", requirement).group())
     return {
         module
         for module, dists in importlib.metadata.packages_distributions().items()

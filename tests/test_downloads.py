@@ -119,6 +119,7 @@ async def _run_notebook(path: Path, workdir: Path) -> Run:
 def executed(strict_site: StrictSite, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """{("py" | "ipynb", src_uri): Run} for every script and the executed notebooks."""
     jobs = [("ipynb", uri) for uri in NOTEBOOK_PAGES] + [("py", uri) for uri in PAGES]
+    order = sorted(jobs, key=lambda job: -(DOCS / job[1]).stat().st_size)  # the longest first
 
     async def run_all() -> list[Run]:
         slots = asyncio.Semaphore(SLOTS)
@@ -129,9 +130,9 @@ def executed(strict_site: StrictSite, tmp_path_factory: pytest.TempPathFactory) 
             async with slots:
                 return await (_run_script if kind == "py" else _run_notebook)(path, workdir)
 
-        return await asyncio.gather(*(one(kind, uri) for kind, uri in jobs))
+        return await asyncio.gather(*(one(kind, uri) for kind, uri in order))
 
-    return dict(zip(jobs, _in_thread(run_all), strict=True))
+    return dict(zip(order, _in_thread(run_all), strict=True))
 
 
 def _in_thread(coroutine_function):
@@ -151,6 +152,19 @@ def _mismatches(checks: list[export.Check], outputs: list[str], page: export.Pag
     if report and page.clashes:
         report.append("names one namespace replaced in another's:\n" + "\n".join(page.clashes))
     return "\n".join(report)
+
+
+def _finished(executed: dict, kind: str, uri: str) -> Run:
+    run = executed[kind, uri]
+    if run.status != 0:
+        name = f"{downloads.download_name(uri)}.{kind}"
+        pytest.fail(f"{name} failed:\n{run.log[-3000:]}", pytrace=False)
+    return run
+
+
+def _expect(checks: list[export.Check], outputs: list[str], page: export.Page) -> None:
+    if problems := _mismatches(checks, outputs, page):
+        pytest.fail(problems, pytrace=False)
 
 
 def test_the_downloads_are_the_pages_own_code(strict_site: StrictSite) -> None:
@@ -176,16 +190,13 @@ def test_the_downloads_are_the_pages_own_code(strict_site: StrictSite) -> None:
 def test_script_runs_alone_and_prints_the_transcripts(
     uri: str, executed: dict, strict_site: StrictSite
 ) -> None:
-    run = executed["py", uri]
-    if run.status != 0:
-        pytest.fail(f"{downloads.download_name(uri)}.py failed:\n{run.log[-3000:]}", pytrace=False)
+    run = _finished(executed, "py", uri)
     page = exported(strict_site, uri)
     _, checks = export.to_script(page)
     outputs = [
         "".join(text for line, text in run.records if c.first <= line <= c.last) for c in checks
     ]
-    if problems := _mismatches(checks, outputs, page):
-        pytest.fail(problems, pytrace=False)
+    _expect(checks, outputs, page)
 
 
 @pytest.mark.parametrize("uri", PAGES)
@@ -212,21 +223,15 @@ def _cell_text(cell: nbformat.NotebookNode) -> str:
 def test_notebook_outputs_the_transcripts(
     uri: str, executed: dict, strict_site: StrictSite
 ) -> None:
-    run = executed["ipynb", uri]
-    if run.status != 0:
-        pytest.fail(f"{downloads.download_name(uri)}.ipynb failed:\n{run.log}", pytrace=False)
+    run = _finished(executed, "ipynb", uri)
     page = exported(strict_site, uri)
     _, checks = export.to_notebook(page)
-    outputs = [_cell_text(run.notebook.cells[c.first]) for c in checks]
-    if problems := _mismatches(checks, outputs, page):
-        pytest.fail(problems, pytrace=False)
+    _expect(checks, [_cell_text(run.notebook.cells[c.first]) for c in checks], page)
 
 
 @pytest.mark.parametrize("uri", NOTEBOOK_PAGES)
 def test_notebook_shows_each_figure_inline(uri: str, executed: dict) -> None:
-    run = executed["ipynb", uri]
-    if run.status != 0:
-        pytest.fail(f"{downloads.download_name(uri)}.ipynb failed:\n{run.log}", pytrace=False)
+    run = _finished(executed, "ipynb", uri)
     missing = [
         i
         for i, cell in enumerate(run.notebook.cells)
