@@ -59,7 +59,7 @@ def is_teaching(src_uri: str) -> bool:
 
 def make_download(src_uri: str, text: str, url: str) -> Download | None:
     """The page's script and notebook, or None if the page has no code to download."""
-    page = export.read_page(text, url)
+    page = export.read_page(text, url, index=src_uri.split("/")[-1] == "index.md")
     if not is_teaching(src_uri) or not any(
         isinstance(p, export.Example | export.Code) for p in page.pieces
     ):

@@ -24,12 +24,14 @@ import re
 import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 import exercise_format
 from namespaces import Unit, clashes
 from pagecode import HEADING_LINE, fenced_lines, fences
 
 TRANSCRIPTS = "the transcripts"  # the namespace that a page's pycon blocks share
+MD_LINK = re.compile(r"\]\((?!\w+:|/|#)(?P<path>[^)\s#]+)\.md(?P<anchor>#[^)\s]*)?\)")
 SAME_TEXT_CALLS = {"bool", "int", "float", "len"}  # print(x) writes repr(x) for these values
 SAME_TEXT_NODES = (ast.Tuple, ast.List, ast.ListComp, ast.Dict, ast.DictComp, ast.Set, ast.SetComp)
 
@@ -103,8 +105,12 @@ class Page:
         return sum(p.figures for p in self.pieces if isinstance(p, Code))
 
 
-def read_page(text: str, url: str) -> Page:
-    """The pieces of a page that its downloads hold, in page order."""
+def read_page(text: str, url: str, index: bool = False) -> Page:
+    """The pieces of a page that its downloads hold, in page order.
+
+    `url` is the page's address; links to other pages in the prose kept (exercise prompts and
+    hints) are made absolute from it (`index`: the page is a folder's index.md).
+    """
     lines = text.splitlines()
     exercises = exercise_format.parse(text).items
     fenced = fenced_lines(text)
@@ -118,7 +124,7 @@ def read_page(text: str, url: str) -> Page:
 
     def flush() -> None:
         if any(ln.strip() for ln in prose):
-            page.pieces.append(Markdown("\n".join(prose).strip("\n")))
+            page.pieces.append(Markdown(_absolute_links("\n".join(prose).strip("\n"), url, index)))
         prose.clear()
 
     n = 1
@@ -131,7 +137,7 @@ def read_page(text: str, url: str) -> Page:
         if n in hints:
             flush()
             body = textwrap.dedent("\n".join(lines[n : hints[n] - 1])).strip("\n")
-            page.pieces.append(Markdown(body, hint=True))
+            page.pieces.append(Markdown(_absolute_links(body, url, index), hint=True))
             n = hints[n]
             continue
         block = blocks.get(n)
@@ -154,6 +160,16 @@ def read_page(text: str, url: str) -> Page:
     page.pieces = _drop_empty_sections(page.pieces)
     _isolate(page)
     return page
+
+
+def _absolute_links(markdown: str, url: str, index: bool) -> str:
+    """Markdown links to other pages (``](other.md#anchor)``) as links to their addresses."""
+
+    def absolute(m: re.Match) -> str:
+        target = m["path"].removesuffix("index") if m["path"].endswith("index") else m["path"] + "/"
+        return f"]({urljoin(url, ('' if index else '../') + target)}{m['anchor'] or ''})"
+
+    return MD_LINK.sub(absolute, markdown)
 
 
 def _isolate(page: Page) -> None:

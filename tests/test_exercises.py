@@ -67,7 +67,7 @@ What is $x \\cdot 6$? Start from this:
 
 ### Exercise 2 · hard: Print it
 
-Print $y^2$.
+Print $y^2$, as on [page two](two.md#exercises).
 
 ??? success "Solution"
     ```python exec="on" session="one-solution" result="text"
@@ -359,6 +359,7 @@ def test_downloads_keep_prompts_and_hints_and_leave_out_solutions(
     assert "# What is $x \\cdot 6$? Start from this:" in script
     assert "y = x + 1" in script  # code in a prompt stays
     assert "# Hint: Six sixes." in script
+    assert "# Print $y^2$, as on [page two](/a/two/#exercises)." in script  # a link that works
     notebook = nbformat.reads(
         (root / "site" / "code" / "a-one.ipynb").read_text(encoding="utf-8"), as_version=4
     )
