@@ -31,26 +31,12 @@ from typing import Any
 from sybil import Document, Example, Region, Sybil
 from sybil.evaluators.doctest import NUMBER, OutputChecker
 
-RUNNABLE = {"python", "py", "pycon"}
-EXEC_ATTRS = {
-    "session",
-    "result",
-    "html",
-    "source",
-    "id",
-    "idprefix",
-    "returncode",
-    "title",
-    "tabs",
-    "workdir",
-    "width",
-    "updatetoc",
-}
-TRUE = {"yes", "on", "true", "1"}
-FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | NUMBER
+# The lexer and the rules for fences live with the build hooks, which generate the downloads
+# from the same blocks.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from pagecode import Block, fences, problem
 
-FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
-ATTR = re.compile(r'(?P<key>[\w-]+)="(?P<value>[^"]*)"')
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | NUMBER
 
 
 class RoundedNumbers(OutputChecker):
@@ -74,65 +60,6 @@ class RoundedNumbers(OutputChecker):
                 pieces.append(got[last : g.end()])
             last = g.end()
         return "".join([*pieces, got[last:]])
-
-
-@dataclass
-class Block:
-    """One fenced code block: its language, attributes, body and 1-based line."""
-
-    lang: str
-    attrs: dict[str, str]
-    body: str
-    line: int
-    bad_attrs: str = ""
-
-
-def fences(text: str) -> Iterator[tuple[int, int, Block]]:
-    """Yield ``(start, end, block)`` for each fenced block, offsets into `text`."""
-    lines = text.splitlines(keepends=True)
-    offsets = [0]
-    for ln in lines:
-        offsets.append(offsets[-1] + len(ln))
-    i = 0
-    while i < len(lines):
-        m = FENCE_OPEN.match(lines[i].rstrip("\n"))
-        if not m:
-            i += 1
-            continue
-        indent, fence, info = m["indent"], m["fence"], m["info"].strip()
-        closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-        j = i + 1
-        while j < len(lines) and not closing.match(lines[j].rstrip("\n")):
-            j += 1
-        body = "".join(
-            ln[len(indent) :] if ln.startswith(indent) else ln.lstrip() for ln in lines[i + 1 : j]
-        )
-        lang, _, rest = info.partition(" ")
-        attrs = {a["key"]: a["value"] for a in ATTR.finditer(rest)}
-        leftover = ATTR.sub("", rest).strip()
-        block = Block(lang.strip("{}. ").lower(), attrs, body, i + 1, leftover)
-        yield offsets[i], offsets[min(j + 1, len(lines))], block
-        i = j + 1
-
-
-def problem(block: Block) -> str | None:
-    """Why this fence must not be published, or None."""
-    executes = block.attrs.get("exec", "").lower() in TRUE
-    if "exec" in block.attrs and not executes:
-        return f'exec="{block.attrs["exec"]}": superfences stops recognising this fence'
-    if not executes:
-        stray = sorted(set(block.attrs) & EXEC_ATTRS)
-        if stray:
-            return f'{", ".join(stray)} without exec="on": superfences would mangle this fence'
-        return None
-    if block.lang == "pycon":
-        return 'pycon exec="on" re-runs the code and ignores the written output; drop exec="on"'
-    if block.lang not in RUNNABLE:
-        return f'exec="on" on a {block.lang!r} block: only Python blocks are executed and tested'
-    unknown = sorted(set(block.attrs) - EXEC_ATTRS - {"exec"})
-    if unknown or block.bad_attrs:
-        return f"unknown fence attributes {unknown or block.bad_attrs!r}"
-    return None
 
 
 @dataclass
@@ -191,9 +118,8 @@ def make_parser(root: Path):
         transcripts: dict[str, Any] = _new_namespace(f"{page}-pycon")
         for start, end, block in fences(document.text):
             why = problem(block)
-            executes = block.attrs.get("exec", "").lower() in TRUE
             name = block.attrs.get("session", "")
-            if why is None and executes and name:
+            if why is None and block.executes and name:
                 owner = SESSION_OWNERS.setdefault(name, page)
                 if owner != page:
                     why = f"session {name!r} is already used by {owner}; prefix it with this page"
@@ -203,7 +129,7 @@ def make_parser(root: Path):
                 yield Region(
                     start, end, block, partial(_evaluate_pycon, root, document.path, transcripts)
                 )
-            elif executes:
+            elif block.executes:
                 if name:
                     session = sessions.setdefault(name, Session(_new_namespace(f"{page}-{name}")))
                 else:

@@ -66,6 +66,50 @@ pass
 ```
 """
 
+SOLUTIONS = """\
+# Exercises
+
+```pycon
+>>> x = 6
+```
+
+## Exercises
+
+### Exercise 1 · easy: Right
+
+Multiply.
+
+??? success "Solution"
+    ```pycon
+    >>> x * 7
+    42
+    ```
+
+### Exercise 2 · medium: Wrong answer
+
+Multiply again.
+
+??? tip "Hint"
+    Seven times.
+
+??? success "Solution"
+    Here:
+
+    ```pycon
+    >>> x * 7
+    41
+    ```
+
+### Exercise 3 · hard: Broken code
+
+Print it.
+
+??? success "Solution"
+    ```python exec="on" session="solutions-broken" result="text"
+    raise RuntimeError("this solution is broken")
+    ```
+"""
+
 CONFTEST = """\
 from pathlib import Path
 from mdsnippets import collector
@@ -106,6 +150,23 @@ def test_collector_reports_each_defect(pytester: pytest.Pytester, monkeypatch) -
     assert 'exec="off": superfences stops recognising this fence' in out
     assert "FAILED docs/zz-reused.md::line:3,column:1" in out
     assert "session 'good-a' is already used by docs/good.md" in out
+
+
+def test_collector_checks_solutions_inside_collapsed_blocks(
+    pytester: pytest.Pytester, monkeypatch
+) -> None:
+    """Fences indented in a ??? block are checked like the others: a wrong answer and a
+    raising solution fail, each named by its line."""
+    write_docs(pytester.path, {"solutions.md": SOLUTIONS})
+    pytester.makeconftest(CONFTEST)
+    monkeypatch.setenv("PYTHONPATH", str(TESTS))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rf", "docs")
+    out = result.stdout.str()
+    result.assert_outcomes(passed=2, failed=2)  # the setup transcript and exercise 1 pass
+    assert "FAILED docs/solutions.md::line:29,column:1" in out
+    assert "Expected:\n    41\nGot:\n    42" in out
+    assert "FAILED docs/solutions.md::line:39,column:1" in out
+    assert "RuntimeError: this solution is broken" in out
 
 
 def test_a_block_run_alone_replays_its_session(pytester: pytest.Pytester, monkeypatch) -> None:
