@@ -31,7 +31,13 @@ RUNNER = Path(__file__).resolve().parent / "run_isolated.py"
 
 # Teaching pages that must end with 2-4 exercises, graded from easy to hard. Add a page here
 # once it has its exercises; the test below then holds it to the rule.
-MUST_HAVE_EXERCISES: tuple[str, ...] = ()
+MUST_HAVE_EXERCISES: tuple[str, ...] = (
+    "hyperparameters/importance.md",
+    "hyperparameters/random-search.md",
+    "hyperparameters/coarse-to-fine.md",
+    "hyperparameters/scale.md",
+    "hyperparameters/panda-and-caviar.md",
+)
 
 PAGE_ONE = """\
 # Page one

@@ -5,8 +5,11 @@ import sys
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from dlbasics.plots import STYLE, figure_html, subplots
+from dlbasics import Trial
+from dlbasics.plots import STYLE, figure_html, histograms, learning_curves, subplots
 
 
 def test_import_changes_neither_backend_nor_rcparams():
@@ -45,3 +48,87 @@ def test_svg_is_byte_identical_across_renders():
         return figure_html(fig, caption="c", alt="a")
 
     assert render() == render()
+
+
+def test_histograms_share_bins_and_count_every_value():
+    rng = np.random.default_rng(0)
+    a, b = rng.uniform(0, 1, 500), rng.uniform(0.5, 2, 300)
+    fig, ax = subplots()
+    edges = histograms(ax, {"a": a, "b": b}, bins=10, colors=["C0", "C1"])
+    np.testing.assert_allclose(edges, np.linspace(min(a.min(), b.min()), b.max(), 11))
+    patches = [p for p in ax.patches if p.get_label() in ("a", "b")]
+    assert [p.get_label() for p in patches] == ["a", "b"]
+    assert ax.get_xscale() == "linear"
+    counts = [np.histogram(x, edges)[0].sum() for x in (a, b)]
+    assert counts == [500, 300]
+    plt.close(fig)
+
+
+def test_histograms_on_a_log_axis_use_log_spaced_bins():
+    fig, ax = subplots()
+    edges = histograms(ax, {"x": 10.0 ** np.linspace(-4, 0, 50)}, bins=4, log=True)
+    np.testing.assert_allclose(edges, [1e-4, 1e-3, 1e-2, 1e-1, 1.0], rtol=1e-12)
+    assert ax.get_xscale() == "log"
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"samples": {}}, ValueError, "at least one sample"),
+        ({"samples": {"x": []}}, ValueError, "'x' must be non-empty"),
+        ({"samples": {"x": [1.0, np.nan]}}, ValueError, "'x' must be non-empty and finite"),
+        ({"samples": {"x": [0.0, 1.0]}, "log": True}, ValueError, "positive values"),
+        ({"samples": {"x": [1.0]}, "colors": ["C0", "C1"]}, ValueError, "one colour per"),
+        ({"samples": {"x": [1.0]}, "bins": 2.5}, TypeError, "bins"),
+    ],
+)
+def test_histograms_reject_bad_input(kwargs, error, words):
+    fig, ax = subplots()
+    with pytest.raises(error, match=words):
+        histograms(ax, **kwargs)
+    plt.close(fig)
+
+
+def curve_trials():
+    return [
+        Trial(0, {"lr": 1e-3}, loss=2.0, curve=[(1, 2.5), (2, 2.0)]),
+        Trial(1, {"lr": 1e-1}, loss=0.2, curve=[(1, 0.5), (2, 0.2)]),
+        Trial(2, {"lr": 1e-2}, loss=0.9, curve=[(1, 1.5), (2, 0.9)]),
+        Trial(3, {"lr": 10.0}, status="failed", curve=[(1, 9.0)]),
+        Trial(4, {"lr": 0.05}, status="lost"),  # no curve: not drawn
+    ]
+
+
+def test_learning_curves_colour_by_the_parameter_and_widen_the_best():
+    fig, ax = subplots()
+    scale = learning_curves(ax, curve_trials(), vmin=1e-4, vmax=10.0)
+    lines = ax.get_lines()
+    assert len(lines) == 4
+    assert [line.get_linewidth() for line in lines] == [1.0, 2.5, 1.0, 1.0]
+    assert list(lines[3].get_ydata()) == [9.0]
+    cmap = mpl.colormaps["viridis"]
+    for line, lr in zip(lines, [1e-3, 1e-1, 1e-2, 10.0], strict=True):
+        # on a log scale from 1e-4 to 10, lr = 1e-3 sits at 1/5 of the colour map
+        expected = cmap((np.log10(lr) + 4) / 5)
+        np.testing.assert_allclose(mpl.colors.to_rgba(line.get_color()), expected)
+    assert (scale.norm.vmin, scale.norm.vmax) == (1e-4, 10.0)
+    plt.close(fig)
+
+
+def test_learning_curves_default_colour_range_is_the_trials_range():
+    fig, ax = subplots()
+    scale = learning_curves(ax, curve_trials(), color_by="lr", log=False)
+    assert isinstance(scale.norm, mpl.colors.Normalize)
+    assert not isinstance(scale.norm, mpl.colors.LogNorm)
+    assert (scale.norm.vmin, scale.norm.vmax) == (1e-3, 10.0)
+    plt.close(fig)
+
+
+def test_learning_curves_reject_bad_input():
+    fig, ax = subplots()
+    with pytest.raises(ValueError, match="no trial has a learning curve"):
+        learning_curves(ax, [Trial(0, {"lr": 0.1}, loss=1.0)])
+    with pytest.raises(ValueError, match=r"color_by='beta'.*trial 0 has beta=None.*lr"):
+        learning_curves(ax, curve_trials(), color_by="beta")
+    plt.close(fig)

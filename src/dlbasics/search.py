@@ -318,10 +318,10 @@ def zoom(
 
     Each axis becomes `dist.narrow(values, margin)` with the best trials' values. For an axis
     with coordinates $t$ (`dist.to_scale`), the new bounds are
-    $[\min t - m W, \max t + m W]$ over the best trials, clipped to the old bounds, where $W$
-    is the old width and $m$ = `margin`. Log axes thus zoom in log space, reverse-log axes in
-    $\log_{10}(1-\beta)$, integer axes stay integer; a `Choice` keeps the options the best
-    trials chose; constants stay.
+    $[\min t - \delta W, \max t + \delta W]$ over the best trials, clipped to the old bounds,
+    where $W$ is the old width and $\delta$ = `margin`. Log axes thus zoom in log space,
+    reverse-log axes in $\log_{10}(1-\beta)$, integer axes stay integer; a `Choice` keeps the
+    options the best trials chose; constants stay.
 
     Raises
     ------
