@@ -13,6 +13,7 @@ import io
 from typing import Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 # Fixed ids and no timestamp: a rebuild produces byte-identical SVG.
 STYLE: dict[Any, Any] = {  # Any: matplotlib types the keys as a Literal of every name
@@ -49,3 +50,84 @@ def figure_html(fig: Any, caption: str, alt: str) -> str:
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', 1)
     return f'<figure class="dl-figure">\n{svg}\n<figcaption>{caption}</figcaption>\n</figure>'
+
+
+# One colour per optimizer, the same on every page.
+OPTIMIZER_COLORS = {
+    "gradient descent": "#283593",
+    "momentum": "#c62828",
+    "RMSprop": "#2e7d32",
+    "Adam": "#6a1b9a",
+}
+
+
+def color_of(name: str) -> str:
+    """The colour of the optimizer whose name `name` starts with (grey if none)."""
+    return next((c for k, c in OPTIMIZER_COLORS.items() if name.startswith(k)), "#616161")
+
+
+def path_panels(
+    surface: Any,
+    paths: dict[str, Any],
+    *,
+    extent: tuple[float, float, float, float],
+    levels: Any,
+    ncols: int = 1,
+    figsize: tuple[float, float] | None = None,
+) -> tuple[Any, Any]:
+    """One panel per optimizer path on a two-parameter surface: contours, path, minima.
+
+    Parameters
+    ----------
+    surface : callable
+        `surface(w)` gives the cost at points of shape `(..., 2)`; its `minima` are starred
+        (`dlbasics.surfaces.Bowl`, `Saddle`).
+    paths : dict
+        Panel title -> path of shape `(T, 2)`, e.g. from `dlbasics.surfaces.descend`. A title
+        that starts with an optimizer's name ("momentum, α = 0.1") gets its colour.
+    extent : (w1_min, w1_max, w2_min, w2_max)
+        The region drawn, the same in every panel.
+    levels : sequence of float
+        Contour levels of the cost.
+    ncols : int, default=1
+        Panels per row.
+    figsize : (width, height), optional
+        Default: 6.4 inches wide (8 for two columns or more), 2.2 inches per row.
+
+    Returns
+    -------
+    fig, axes
+        The figure and its axes, flattened, for extra marks before `figure_html`.
+
+    Examples
+    --------
+    >>> from dlbasics import GD
+    >>> from dlbasics.surfaces import Bowl, descend
+    >>> path = descend(GD(lr=0.03), Bowl(), start=[-4.0, 1.0], steps=20)
+    >>> fig, axes = path_panels(Bowl(), {"gradient descent, α = 0.03": path},
+    ...                         extent=(-4.5, 1.0, -1.3, 1.3), levels=[0.1, 1.0, 10.0])
+    >>> html = figure_html(fig, caption="20 steps", alt="a path on the bowl")
+    >>> html.count("<svg"), len(axes)
+    (1, 1)
+    """
+    nrows = -(-len(paths) // ncols)
+    if figsize is None:
+        figsize = (6.4 if ncols == 1 else 8.0, 2.2 * nrows)
+    fig, axes = subplots(nrows, ncols, figsize=figsize, sharex=True, sharey=True, squeeze=False)
+    g1, g2 = np.meshgrid(
+        np.linspace(extent[0], extent[1], 200), np.linspace(extent[2], extent[3], 200)
+    )
+    cost = surface(np.stack([g1, g2], axis=-1))
+    for ax, (title, path) in zip(axes.flat, paths.items(), strict=False):
+        ax.contour(g1, g2, cost, levels=levels, colors="0.75", linewidths=0.7)
+        ax.plot(path[:, 0], path[:, 1], "o-", ms=2.5, lw=1, color=color_of(title))
+        for w1, w2 in surface.minima:
+            ax.plot(w1, w2, "k*", ms=8)
+        ax.set_title(title, fontsize=9)
+    for ax in axes.flat[len(paths) :]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("$w_1$")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("$w_2$")
+    return fig, axes.ravel()
