@@ -31,7 +31,17 @@ RUNNER = Path(__file__).resolve().parent / "run_isolated.py"
 
 # Teaching pages that must end with 2-4 exercises, graded from easy to hard. Add a page here
 # once it has its exercises; the test below then holds it to the rule.
-MUST_HAVE_EXERCISES: tuple[str, ...] = ()
+MUST_HAVE_EXERCISES: tuple[str, ...] = (
+    "optimization/index.md",
+    "optimization/mini-batch.md",
+    "optimization/ewa.md",
+    "optimization/momentum.md",
+    "optimization/rmsprop.md",
+    "optimization/adam.md",
+    "optimization/lr-decay.md",
+    "optimization/local-optima.md",
+    "optimization/compare.md",
+)
 
 PAGE_ONE = """\
 # Page one
