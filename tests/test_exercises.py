@@ -37,6 +37,15 @@ MUST_HAVE_EXERCISES: tuple[str, ...] = (
     "hyperparameters/coarse-to-fine.md",
     "hyperparameters/scale.md",
     "hyperparameters/panda-and-caviar.md",
+    "optimization/index.md",
+    "optimization/mini-batch.md",
+    "optimization/ewa.md",
+    "optimization/momentum.md",
+    "optimization/rmsprop.md",
+    "optimization/adam.md",
+    "optimization/lr-decay.md",
+    "optimization/local-optima.md",
+    "optimization/compare.md",
 )
 
 PAGE_ONE = """\

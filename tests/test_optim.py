@@ -246,16 +246,20 @@ def _kingma_ba_algorithm_1(w, grads, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     return np.array(w)
 
 
-def _course_summary_adam(w, grads, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-    """The widely copied course summary: `vdW = beta1*dW + ...` and corrected values stored."""
-    v, s = np.zeros_like(w), np.zeros_like(w)
+def _course_summary_adam(w, grads, lr, typos, beta1=0.9, beta2=0.999, eps=1e-8):
+    """The widely copied course summary's Adam, both lines as published (`typos=True`:
+    `vdW = (beta1 * dW) + ...`, `sdW = (beta2 * dW) + ...`) or as corrected later; either way
+    the bias-corrected values are stored back. Returns w and the stored v, s of every step."""
+    v, s, stored = np.zeros_like(w), np.zeros_like(w), []
     for t, g in enumerate(grads, start=1):
-        v = beta1 * g + (1 - beta1) * g  # should be beta1 * v
-        s = beta2 * s + (1 - beta2) * g**2
+        v = beta1 * (g if typos else v) + (1 - beta1) * g
+        s = beta2 * (g if typos else s) + (1 - beta2) * g**2
         v = v / (1 - beta1**t)  # state overwritten with corrected values
         s = s / (1 - beta2**t)
-        w = w - lr * v / (np.sqrt(s) + eps)
-    return w, v, s
+        with np.errstate(invalid="ignore"):  # a negative s has no square root
+            w = w - lr * v / (np.sqrt(s) + eps)
+        stored.append((v, s))
+    return w, stored
 
 
 def test_adam_matches_kingma_ba_algorithm_1():
@@ -271,15 +275,24 @@ def test_adam_course_summary_variant_differs_and_is_wrong():
     opt, params = Adam(0.01), {"w": np.ones(3)}
     for g in grads:
         opt.step(params, {"w": g})
-    bad_w, bad_v, bad_s = _course_summary_adam(np.ones(3), grads, 0.01)
     reference = _kingma_ba_algorithm_1(np.ones(3), grads, 0.01)
     np.testing.assert_allclose(params["w"], reference, rtol=RTOL)
-    assert np.max(np.abs(bad_w - reference)) > 1e-3
-    # its "first moment" is just the latest gradient (rescaled): no averaging at all
-    np.testing.assert_allclose(bad_v, grads[-1] / (1 - 0.9**25), rtol=RTOL)
-    # and its stored second moment is the corrected value, not the running average
-    assert not np.allclose(bad_s, opt.state["w"]["s"], rtol=1e-3)
     np.testing.assert_allclose(opt.state["w"]["s"], ewa(grads**2, 0.999)[-1], rtol=RTOL)
+    t = np.arange(1, 26)[:, None]
+    # As published: neither line reads its stored value, so storing the corrected values
+    # cannot compound; v is the latest gradient rescaled, s can be negative, w becomes nan.
+    w_typos, stored = _course_summary_adam(np.ones(3), grads, 0.01, typos=True)
+    v_typos, s_typos = (np.array(x) for x in zip(*stored, strict=True))
+    np.testing.assert_allclose(v_typos, grads / (1 - 0.9**t), rtol=RTOL)
+    np.testing.assert_allclose(s_typos, (0.999 * grads + 0.001 * grads**2) / (1 - 0.999**t))
+    assert np.all(np.isnan(w_typos))
+    assert np.any(s_typos < 0)
+    # Typos fixed, overwrite kept: each step divides the stored moments by 1 - beta^t once
+    # more, so the second moment compounds away from the running average.
+    w_fixed, stored = _course_summary_adam(np.ones(3), grads, 0.01, typos=False)
+    s_fixed = stored[-1][1]
+    assert np.all(s_fixed > 1e30 * ewa(grads**2, 0.999)[-1])
+    assert np.max(np.abs(w_fixed - reference)) > 1e-3
 
 
 def test_adam_eps_in_denominator_not_added_to_parameter_d2l_tf():

@@ -7,9 +7,19 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.colors import to_hex
 
 from dlbasics import Trial
-from dlbasics.plots import STYLE, figure_html, histograms, learning_curves, subplots
+from dlbasics.plots import (
+    OPTIMIZER_COLORS,
+    STYLE,
+    figure_html,
+    histograms,
+    learning_curves,
+    path_panels,
+    subplots,
+)
+from dlbasics.surfaces import Saddle
 
 
 def test_import_changes_neither_backend_nor_rcparams():
@@ -132,3 +142,24 @@ def test_learning_curves_reject_bad_input():
     with pytest.raises(ValueError, match=r"color_by='beta'.*trial 0 has beta=None.*lr"):
         learning_curves(ax, curve_trials(), color_by="beta")
     plt.close(fig)
+
+
+def test_path_panels_draw_one_coloured_path_per_panel_and_hide_the_rest():
+    paths = {
+        "Adam, α = 0.1": np.array([[1.0, 0.1], [0.5, 0.5], [0.0, 1.0]]),
+        "momentum": np.array([[1.0, -0.1], [0.0, -1.0]]),
+        "something else": np.zeros((2, 2)),
+    }
+    fig, axes = path_panels(Saddle(), paths, extent=(-1, 1, -1.5, 1.5), levels=[-0.2, 0, 0.5],
+                            ncols=2)  # fmt: skip
+    assert [ax.get_visible() for ax in axes] == [True, True, True, False]
+    assert [ax.get_title() for ax in axes[:3]] == list(paths)
+    path_lines = [ax.lines[0] for ax in axes[:3]]
+    np.testing.assert_array_equal(path_lines[0].get_xydata(), paths["Adam, α = 0.1"])
+    assert [to_hex(line.get_color()) for line in path_lines] == [
+        OPTIMIZER_COLORS["Adam"],
+        OPTIMIZER_COLORS["momentum"],
+        "#616161",
+    ]
+    assert len(axes[0].lines) == 1 + len(Saddle().minima)  # the path, then a star per minimum
+    figure_html(fig, caption="c", alt="a")
