@@ -23,9 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from dlbasics._validate import check_int, check_nonnegative, is_int, is_real
+from dlbasics._validate import check_bool, check_int, check_nonnegative, is_int, is_real
 
 __all__ = ["Choice", "Distribution", "IntUniform", "LogUniform", "ReverseLogUniform", "Uniform"]
+
+
+_INT_MAX = 2**53  # IntUniform's bounds: every integer up to here is exact as a float
 
 
 def _real(x: Any, name: str, cls: str) -> float:
@@ -89,6 +92,12 @@ class _Scaled(Distribution):
         self.high = _real(high, "high", name)
         if not self.low < self.high:
             raise ValueError(f"{name}: low must be < high, got low={low!r}, high={high!r}")
+        t_lo, t_hi = self.bounds
+        if not math.isfinite(t_hi - t_lo):
+            raise ValueError(
+                f"{name}: high - low must be a finite float, got low={low!r}, high={high!r} "
+                "(the width overflows: narrow the range)"
+            )
 
     def to_scale(self, x: Any) -> Any:
         """The coordinate $t$ of value(s) `x` on this distribution's scale."""
@@ -287,7 +296,8 @@ class IntUniform(_Scaled):
     TypeError
         If a bound is not an integer.
     ValueError
-        If `low >= high`, or `log=True` with `low < 1`.
+        If `low >= high`, a bound is beyond $\pm 2^{53}$ (where floats stop holding every
+        integer), or `log=True` with `low < 1`.
 
     Examples
     --------
@@ -302,10 +312,16 @@ class IntUniform(_Scaled):
         for name, v in (("low", low), ("high", high)):
             if not is_int(v):
                 raise TypeError(f"IntUniform: {name} must be an integer, got {v!r}")
+            if abs(v) > _INT_MAX:
+                raise ValueError(
+                    f"IntUniform: {name} must be an integer in [-2**53, 2**53] (sampled through "
+                    f"floats, which hold every integer only up to 2**53), got {v!r}"
+                )
         if log and low < 1:
             raise ValueError(f"IntUniform: low must be >= 1 when log=True, got low={low!r}")
+        self.log = check_bool(log, "log")  # before the base class, whose checks use the scale
         super().__init__(int(low), int(high))
-        self.low, self.high, self.log = int(low), int(high), bool(log)
+        self.low, self.high = int(low), int(high)
         self.scale = "log" if log else "linear"
 
     def to_scale(self, x: Any) -> Any:
