@@ -401,7 +401,9 @@ def test_step_with_state_of_another_shape_raises_until_reset(cls):
 def test_step_with_missing_gradient_or_integer_parameter_raises():
     with pytest.raises(KeyError, match="grads has no entry for parameter 'b'"):
         GD(0.1).step({"b": np.ones(3)}, {"w": np.ones(3)})
-    with pytest.raises(TypeError, match=r"params\['w'\] must be a writeable floating-point ndarray"):
+    with pytest.raises(
+        TypeError, match=r"params\['w'\] must be a writeable floating-point ndarray"
+    ):
         GD(0.1).step({"w": np.ones(3, dtype=int)}, {"w": np.ones(3)})
 
 

@@ -354,8 +354,10 @@ class Choice(Distribution):
 
     Parameters
     ----------
-    options : sequence
-        The options (any values: numbers, strings, None, ...), at least one.
+    options : sequence or 1-D ndarray
+        The options (any values: numbers, strings, None, ...), at least one. To save a search
+        to a file, use values a results file can hold (see `dlbasics.trialfile`): names
+        rather than classes, e.g. `Choice(["relu", "tanh"])`.
 
     Raises
     ------
@@ -372,9 +374,13 @@ class Choice(Distribution):
 
     scale = "choice"
 
-    def __init__(self, options: Sequence[Any]) -> None:
+    def __init__(self, options: Sequence[Any] | np.ndarray) -> None:
+        if isinstance(options, np.ndarray) and options.ndim == 1:
+            options = list(options)  # NumPy scalars, e.g. from np.arange
         if isinstance(options, str | bytes) or not isinstance(options, Sequence):
-            raise TypeError(f"Choice: options must be a list or tuple, got {options!r}")
+            raise TypeError(
+                f"Choice: options must be a list, a tuple or a 1-D array, got {options!r}"
+            )
         if len(options) == 0:
             raise ValueError("Choice: options must not be empty, got []")
         self.options = list(options)

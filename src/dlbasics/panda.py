@@ -244,7 +244,7 @@ def _read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str,
     """The metadata and arrays of a checkpoint; a ValueError naming the file if it is damaged."""
     where = os.fspath(path)
     try:
-        with np.load(path, allow_pickle=False) as f:
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:
             arrays = {k: f[k] for k in f.files}
         meta = json.loads(str(arrays.pop("meta"))) if "meta" in arrays else None
     except (FileNotFoundError, PermissionError):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dlbasics import trialfile
+from dlbasics._validate import is_int, is_real
 
 __all__ = ["Trial", "TrialLog", "Trials", "check_results_path", "load_trials", "save_trials"]
 
@@ -103,21 +104,30 @@ def check_results_path(path: Any) -> Path:
 
 
 def _record(t: Trial) -> dict[str, Any]:
+    """`t` as the plain record a file holds; a ValueError if a file could not hold it."""
     if t.status == "lost":
         raise ValueError(
             f"trial {t.id} is 'lost' (its executor failed): it is not saved, so that a resumed "
             "search runs it again"
         )
     trialfile.check_saveable(t.params, f"trial {t.id}")
-    return {
-        "id": t.id,
+
+    def num(v: Any) -> Any:  # NumPy numbers as Python ones; anything else for the check
+        return int(v) if is_int(v) else float(v) if is_real(v) else v
+
+    record = {
+        "id": num(t.id),
         "params": t.params,
-        "loss": t.loss,
-        "curve": [[s, v if math.isfinite(v) else None] for s, v in t.curve],
+        "loss": num(t.loss),
+        "curve": [[num(s), num(v) if math.isfinite(v) else None] for s, v in t.curve],
         "status": t.status,
         "error": t.error,
-        "duration": t.duration,
+        "duration": num(t.duration),
     }
+    try:
+        return trialfile.check_record(record)
+    except ValueError as exc:
+        raise ValueError(f"cannot save trial {t.id}: {exc}") from None
 
 
 def _trial(d: dict[str, Any]) -> Trial:

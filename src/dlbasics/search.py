@@ -172,7 +172,7 @@ def _check_trial_ids(trial_ids: Any, n: int) -> list[int]:
     """The sorted distinct ids to run, each an integer in [0, n)."""
     if trial_ids is None:
         return list(range(n))
-    what = f"trial_ids must be non-empty ids in [0, {n})"
+    what = f"trial_ids must be non-empty integer ids in [0, {n})"
     if isinstance(trial_ids, str | bytes) or not isinstance(trial_ids, Iterable):
         raise TypeError(f"{what}, got {trial_ids!r}")
     ids = list(trial_ids)

@@ -32,11 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from dlbasics._validate import is_int, is_real
-
 _HEAD = '{"format": "dlbasics.trials", "version": 2, "trials": ['
 _FOOT = "]}"
 _FIELDS = ["id", "status", "loss", "duration", "error"]
+_NUMBER = (int, float, type(None))  # a curve value, as JSON gives it
 SAVEABLE = (
     "None, bool, int, float, str, NumPy scalars, and lists, tuples and dicts (string keys) of these"
 )
@@ -61,7 +60,7 @@ def encode(v: Any) -> Any:
         return [encode(x) for x in v]
     if isinstance(v, dict) and all(isinstance(k, str) for k in v):
         return {k: encode(x) for k, x in v.items()}
-    raise TypeError(f"a results file cannot hold {type(v).__name__} values")
+    raise TypeError(f"a results file cannot hold a {type(v).__name__}")
 
 
 def decode(x: Any) -> Any:
@@ -279,33 +278,37 @@ def _csv_record(cells: dict[str, str], names: list[str]) -> Any:
 
 
 def check_record(d: Any) -> dict[str, Any]:
-    """`d` if it is a well-formed trial record, else a ValueError saying what is wrong."""
+    """`d` if it is a well-formed trial record, else a ValueError saying what is wrong.
+
+    `d` comes from JSON (or a CSV row read as JSON would be): numbers are int or float.
+    """
     if not isinstance(d, dict):
         raise ValueError(f"a trial record must be an object, got {type(d).__name__}")
     missing = [k for k in ("id", "params", "status") if k not in d]
     if missing:
         raise ValueError(f"the record has no {', '.join(missing)}")
-    if not is_int(d["id"]) or d["id"] < 0:
+    if type(d["id"]) is not int or d["id"] < 0:
         raise ValueError(f"id must be an integer >= 0, got {d['id']!r}")
+    name = f"trial {d['id']}"
     if d["status"] not in ("ok", "failed"):
-        raise ValueError(f"trial {d['id']}: status must be 'ok' or 'failed', got {d['status']!r}")
+        raise ValueError(f"{name}: status must be 'ok' or 'failed', got {d['status']!r}")
     loss: Any = d.get("loss")
-    if d["status"] == "ok" and not (is_real(loss) and math.isfinite(loss)):
-        raise ValueError(f"trial {d['id']} is 'ok' but its loss is {loss!r}, not a finite number")
+    if d["status"] == "ok" and not (type(loss) in (int, float) and math.isfinite(loss)):
+        raise ValueError(f"{name} is 'ok' but its loss is {loss!r}, not a finite number")
     if d["status"] == "failed" and loss is not None:
-        raise ValueError(f"trial {d['id']} failed but has a loss, {loss!r}")
+        raise ValueError(f"{name} failed but has a loss, {loss!r}")
     if not isinstance(d["params"], dict):
-        raise ValueError(f"trial {d['id']}: params must be an object, got {d['params']!r}")
+        raise ValueError(f"{name}: params must be an object, got {d['params']!r}")
     curve = d.get("curve", [])
     points_ok = isinstance(curve, list) and all(
-        isinstance(p, list) and len(p) == 2 and is_int(p[0]) and (p[1] is None or is_real(p[1]))
+        type(p) is list and len(p) == 2 and type(p[0]) is int and type(p[1]) in _NUMBER
         for p in curve
     )
     if not points_ok:
-        raise ValueError(f"trial {d['id']}: curve must be a list of [step, value] pairs")
+        raise ValueError(f"{name}: curve must be a list of [step, value] pairs")
     if not isinstance(d.get("error"), str | None):
-        raise ValueError(f"trial {d['id']}: error must be a string or null")
+        raise ValueError(f"{name}: error must be a string or null")
     duration = d.get("duration", 0.0)
-    if not (is_real(duration) and math.isfinite(duration) and duration >= 0):
-        raise ValueError(f"trial {d['id']}: duration must be a number >= 0, got {duration!r}")
+    if not (type(duration) in (int, float) and math.isfinite(duration) and duration >= 0):
+        raise ValueError(f"{name}: duration must be a number >= 0, got {duration!r}")
     return d
