@@ -163,6 +163,14 @@ def test_dask_pickles_lambdas(dask_client):
     assert [t.loss for t in trials] == [t.params["lr"] for t in trials]
 
 
+def test_sys_exit_on_dask_is_a_failed_trial(dask_client):
+    cands = [{"mode": "ok", "loss": 0.5}, {"mode": "exit"}, {"mode": "ok", "loss": 0.25}]
+    trials = run_trials(faulty, cands, seed=0, executor=dask_client.get_executor(pure=False))
+    assert [t.status for t in trials] == ["ok", "failed", "ok"]
+    assert "SystemExit: 3" in trials[1].error
+    assert dask_client.status == "running"
+
+
 def test_a_dead_worker_in_the_default_pool_fails_its_trial_only():
     cands = [{"mode": "ok", "loss": 0.5}, {"mode": "crash"}, {"mode": "ok", "loss": 0.25}]
     trials = run_trials(faulty, cands, seed=0)

@@ -2,7 +2,8 @@ r"""Gradient descent, momentum, RMSprop and Adam in the course's notation.
 
 The math lives in pure step functions that return new arrays; the optimizer classes hold the
 state per parameter and update the parameter arrays in place, without temporaries, so a
-training loop can call them on every mini-batch.
+training loop can call them on every mini-batch. A hyperparameter set after construction
+(`opt.beta1 = 0.95`) is checked as the constructor checks it.
 """
 
 from __future__ import annotations
@@ -321,7 +322,7 @@ class _Optimizer:
 
     _state_names: tuple[str, ...] = ()
     lr = Checked(check_positive)
-    """Learning rate $\alpha > 0$; a schedule may set it between steps."""
+    r"""Learning rate $\alpha > 0$; a schedule may set it between steps."""
 
     def __init__(self, lr: float) -> None:
         self.lr = lr

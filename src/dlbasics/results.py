@@ -103,31 +103,41 @@ def check_results_path(path: Any) -> Path:
     return p
 
 
+def _num(v: Any) -> Any:
+    """NumPy numbers as Python ones (JSON's); anything else as is, for `check_record`."""
+    if type(v) in (int, float) or not is_real(v):
+        return v
+    return int(v) if is_int(v) else float(v)
+
+
 def _record(t: Trial) -> dict[str, Any]:
-    """`t` as the plain record a file holds; a ValueError if a file could not hold it."""
+    """`t` as the record a file holds, params encoded; a ValueError if a file cannot hold it."""
     if t.status == "lost":
         raise ValueError(
             f"trial {t.id} is 'lost' (its executor failed): it is not saved, so that a resumed "
             "search runs it again"
         )
     trialfile.check_saveable(t.params, f"trial {t.id}")
-
-    def num(v: Any) -> Any:  # NumPy numbers as Python ones; anything else for the check
-        return int(v) if is_int(v) else float(v) if is_real(v) else v
-
     record = {
-        "id": num(t.id),
-        "params": t.params,
-        "loss": num(t.loss),
-        "curve": [[num(s), num(v) if math.isfinite(v) else None] for s, v in t.curve],
+        "id": _num(t.id),
+        "params": {k: trialfile.encode(v) for k, v in t.params.items()},
+        "loss": _num(t.loss),
+        "curve": [[_num(s), _num(v) if math.isfinite(v) else None] for s, v in t.curve],
         "status": t.status,
         "error": t.error,
-        "duration": num(t.duration),
+        "duration": _num(t.duration),
     }
     try:
         return trialfile.check_record(record)
     except ValueError as exc:
         raise ValueError(f"cannot save trial {t.id}: {exc}") from None
+
+
+def _write(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    ordered = sorted(records, key=lambda r: r["id"])
+    if not ordered and path.suffix.lower() == ".csv":
+        raise ValueError(f"no trials to save to {str(path)!r}: a CSV file needs one")
+    trialfile.write_atomic(path, trialfile.to_text(ordered, path.suffix.lower()))
 
 
 def _trial(d: dict[str, Any]) -> Trial:
@@ -170,16 +180,11 @@ def save_trials(trials: Iterable[Trial], path: str | os.PathLike, *, merge: bool
     if len(set(ids)) != len(ids):
         twice = sorted({i for i in ids if ids.count(i) > 1})
         raise ValueError(f"trials must have distinct ids; {twice} appear more than once")
-    records = [_record(t) for t in mine]
+    records = {t.id: _record(t) for t in mine}
     with trialfile.locked(p):
         if merge and p.exists():
-            disk = load_trials(p)
-            have = {t.id for t in disk}
-            records = [_record(t) for t in disk] + [r for r in records if r["id"] not in have]
-        if not records and p.suffix.lower() == ".csv":
-            raise ValueError(f"no trials to save to {os.fspath(path)!r}: a CSV file needs one")
-        records.sort(key=lambda r: r["id"])
-        trialfile.write_atomic(p, trialfile.to_text(records, p.suffix.lower()))
+            records |= {t.id: _record(t) for t in load_trials(p)}  # the file's trials first
+        _write(p, records.values())
 
 
 def load_trials(path: str | os.PathLike, *, recover: bool = False) -> list[Trial]:
@@ -235,7 +240,8 @@ class TrialLog:
 
     `TrialLog(path)` reads the trials a file already holds (none if it does not exist yet;
     None keeps them in memory only). `record(trial)` keeps a trial whose id is new and
-    merges it into the file at once; "lost" trials are not kept.
+    saves it at once, merged with what other writers added to the file meanwhile; "lost"
+    trials are not kept.
 
     Raises
     ------
@@ -246,10 +252,12 @@ class TrialLog:
     def __init__(self, path: str | os.PathLike | None = None) -> None:
         self.path = None if path is None else check_results_path(path)
         self._trials: dict[int, Trial] = {}
+        self._records: dict[int, dict[str, Any]] = {}  # what the file holds, ready to write
+        self._stamp: tuple[int, ...] | None = None  # the file as this log last saw it
         if self.path is not None:
             with trialfile.locked(self.path):  # creates the lock file: can we write here?
-                if self.path.exists():
-                    self._trials = {t.id: t for t in load_trials(self.path)}
+                self._read_others()
+            self._trials = {i: _trial(r) for i, r in self._records.items()}
 
     def __contains__(self, trial_id: object) -> bool:
         return trial_id in self._trials
@@ -267,7 +275,30 @@ class TrialLog:
         """Keep `trial` (and save it) unless its id is already recorded or it is "lost"."""
         if trial.status == "lost" or trial.id in self._trials:
             return False
-        self._trials[trial.id] = trial
         if self.path is not None:
-            save_trials(self._trials.values(), self.path, merge=True)
+            record = _record(trial)
+            with trialfile.locked(self.path):
+                self._read_others()
+                self._records.setdefault(trial.id, record)  # another writer's comes first
+                _write(self.path, self._records.values())
+                self._stamp = _stamp(self.path)
+        self._trials[trial.id] = trial
         return True
+
+    def _read_others(self) -> None:
+        """Add the records other writers saved since this log last wrote (under the lock)."""
+        assert self.path is not None
+        stamp = _stamp(self.path)
+        if stamp is not None and stamp != self._stamp:
+            for t in load_trials(self.path):
+                self._records.setdefault(t.id, _record(t))
+            self._stamp = stamp
+
+
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    """What changes whenever the file is replaced (each save writes a new file)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)

@@ -113,8 +113,7 @@ def check_saveable(params: dict[str, Any], what: str) -> None:
 
 
 def to_text(records: list[dict[str, Any]], suffix: str) -> str:
-    """The file for `records` (dicts as `dlbasics.results` makes them, params not yet encoded)."""
-    records = [{**r, "params": {k: encode(v) for k, v in r["params"].items()}} for r in records]
+    """The file for `records`: checked dicts (`check_record`) with params already encoded."""
     if suffix == ".json":
         lines = [json.dumps(r, allow_nan=False) for r in records]
         return "\n".join([_HEAD, ",\n".join(lines), _FOOT]) if lines else f"{_HEAD}\n{_FOOT}"

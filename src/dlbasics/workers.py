@@ -12,10 +12,12 @@ pools to one thread with `threadpoolctl`, when that is installed.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
 import signal
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Executor, Future
@@ -86,6 +88,17 @@ class _Worker:
     ran: int = field(default=0)
 
 
+_LIVE: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
+
+
+@atexit.register
+def _shutdown_all() -> None:
+    """At exit, let every pool finish its running tasks and stop its workers (whose
+    processes the interpreter would otherwise wait for)."""
+    for pool in list(_LIVE):
+        pool.shutdown(wait=True)
+
+
 class WorkerPool(Executor):
     r"""`max_workers` processes, each running one task at a time; a dead worker is replaced.
 
@@ -116,6 +129,7 @@ class WorkerPool(Executor):
         self._workers = [self._start() for _ in range(max_workers)]
         self._thread = threading.Thread(target=self._run, name="dlbasics-pool", daemon=True)
         self._thread.start()
+        _LIVE.add(self)
 
     @property
     def broken(self) -> bool:
