@@ -39,6 +39,7 @@ WRITER = textwrap.dedent(
     from dlbasics.objectives import synthetic
 
     path, first, n, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
+    Path(f"{go}.{first}").touch()  # ready
     while not go.exists():
         time.sleep(0.001)
     start = time.monotonic()
@@ -52,7 +53,7 @@ WRITER = textwrap.dedent(
 
 @pytest.mark.parametrize("suffix", [".json", ".csv"])
 def test_two_processes_writing_one_file_keep_every_trial(tmp_path, suffix):
-    n = 60
+    n = 40
     path, go = tmp_path / f"shared{suffix}", tmp_path / "go"
     writers = [
         subprocess.Popen(
@@ -62,7 +63,9 @@ def test_two_processes_writing_one_file_keep_every_trial(tmp_path, suffix):
         )
         for first in (0, 1)  # even ids, odd ids
     ]
-    time.sleep(0.5)  # both interpreters up and waiting
+    while not all(Path(f"{go}.{first}").exists() for first in (0, 1)):
+        assert all(w.poll() is None for w in writers), "a writer ended before it was ready"
+        time.sleep(0.01)  # until both interpreters are up and waiting
     go.touch()
     counts = []  # a reader meanwhile: it must never see a half-written file
     while any(w.poll() is None for w in writers):
