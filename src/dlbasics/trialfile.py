@@ -32,6 +32,17 @@ from typing import Any
 
 import numpy as np
 
+__all__ = [
+    "check_record",
+    "check_saveable",
+    "decode",
+    "encode",
+    "locked",
+    "records",
+    "to_text",
+    "write_atomic",
+]
+
 _HEAD = '{"format": "dlbasics.trials", "version": 2, "trials": ['
 _FOOT = "]}"
 _FIELDS = ["id", "status", "loss", "duration", "error"]
