@@ -199,7 +199,9 @@ def test_intuniform_needs_integers():
 def test_choice_needs_options():
     with pytest.raises(ValueError, match=r"Choice: options must not be empty"):
         Choice([])
-    with pytest.raises(TypeError, match="options must be a list or tuple, got 'abc'"):
+    with pytest.raises(
+        TypeError, match="options must be a list, a tuple or a 1-D array, got 'abc'"
+    ):
         Choice("abc")
 
 

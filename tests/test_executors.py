@@ -163,20 +163,31 @@ def test_dask_pickles_lambdas(dask_client):
     assert [t.loss for t in trials] == [t.params["lr"] for t in trials]
 
 
-def test_a_dead_worker_loses_its_trials_not_the_search():
-    cands = [{"mode": "ok", "loss": 0.5}, {"mode": "crash"}]
-    trials = run_trials(faulty, cands, seed=0, trial_ids=[1])
-    assert [t.status for t in trials] == ["lost"]
-    assert "BrokenProcessPool" in trials[0].error
-    again = run_trials(faulty, cands, seed=0, trial_ids=[0])  # a fresh pool replaces the broken
+def test_sys_exit_on_dask_is_a_failed_trial(dask_client):
+    cands = [{"mode": "ok", "loss": 0.5}, {"mode": "exit"}, {"mode": "ok", "loss": 0.25}]
+    trials = run_trials(faulty, cands, seed=0, executor=dask_client.get_executor(pure=False))
+    assert [t.status for t in trials] == ["ok", "failed", "ok"]
+    assert "SystemExit: 3" in trials[1].error
+    assert dask_client.status == "running"
+
+
+def test_a_dead_worker_in_the_default_pool_fails_its_trial_only():
+    cands = [{"mode": "ok", "loss": 0.5}, {"mode": "crash"}, {"mode": "ok", "loss": 0.25}]
+    trials = run_trials(faulty, cands, seed=0)
+    assert [t.status for t in trials] == ["ok", "failed", "ok"]
+    assert "WorkerDied" in trials[1].error
+    assert "exited with code 70" in trials[1].error
+    again = run_trials(faulty, cands, seed=0, trial_ids=[0])  # the same pool, a new worker
     assert [t.status for t in again] == ["ok"]
 
 
-def test_lost_trials_are_not_saved_so_a_resume_reruns_them(tmp_path):
+def test_a_broken_pool_of_yours_returns_lost_trials_that_are_not_saved(tmp_path):
     path = tmp_path / "s.json"
-    cands = [{"mode": "crash"}]
-    run_trials(faulty, cands, seed=0, path=path)
-    assert not path.exists()
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        trials = run_trials(faulty, [{"mode": "crash"}], seed=0, executor=pool, path=path)
+    assert [t.status for t in trials] == ["lost"]
+    assert "BrokenProcessPool" in trials[0].error
+    assert not path.exists()  # a resumed search runs it again
 
 
 def test_interrupt_with_the_default_pool_leaves_a_working_pool(capsys):

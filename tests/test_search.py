@@ -298,7 +298,7 @@ def test_seed_and_ids_validated():
         search(3, seed=np.random.default_rng(0))  # trials spawn their streams from an integer
     with pytest.raises(ValueError, match="seed must be an integer >= 0, got -1"):
         run_trials(synthetic, [{"lr": 0.1}], seed=-1, executor=None)
-    with pytest.raises(ValueError, match=r"trial_ids must be non-empty ids in \[0, 3\)"):
+    with pytest.raises(ValueError, match=r"trial_ids must be non-empty integer ids in \[0, 3\)"):
         search(3, trial_ids=[2, 3])
     with pytest.raises(ValueError, match="candidates must not be empty"):
         run_trials(synthetic, [], seed=0)

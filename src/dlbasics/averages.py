@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from dlbasics._validate import as_float_array, check_unit_interval
+from dlbasics._validate import as_float_array, check_bool, check_finite, check_unit_interval
 
 __all__ = ["ewa", "ewa_window"]
 
@@ -18,7 +18,8 @@ def ewa(values: Any, beta: float, *, bias_correction: bool = False) -> np.ndarra
     ----------
     values : array-like of shape (T,) or (T, ...)
         The series $\theta_1, \dots, \theta_T$ along the first axis; further axes are averaged
-        independently (e.g. one column per parameter).
+        independently (e.g. one column per parameter). An empty series ($T = 0$) gives an
+        empty result.
     beta : float
         Weight $\beta$ in [0, 1) on the old average. $\beta = 0$ returns the series itself.
     bias_correction : bool, default=False
@@ -57,11 +58,11 @@ def ewa(values: Any, beta: float, *, bias_correction: bool = False) -> np.ndarra
     values = as_float_array(values, "values")
     if values.ndim == 0:
         raise ValueError("values must be a series (at least 1-dimensional), got a scalar")
-    if not np.all(np.isfinite(values)):
-        raise ValueError("values must be finite, got nan or inf")
+    check_finite(values, "values")
     beta = check_unit_interval(beta, "beta")
+    bias_correction = check_bool(bias_correction, "bias_correction")
     out: np.ndarray = np.empty_like(values)
-    v = np.zeros_like(values[0])
+    v = np.zeros(values.shape[1:], values.dtype)  # an empty series gives an empty one
     for t, theta in enumerate(values):
         v = beta * v + (1 - beta) * theta
         out[t] = v

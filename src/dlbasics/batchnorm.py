@@ -54,6 +54,8 @@ def check_inputs(
     """Validate the arguments shared by the forward pass and the layer."""
     z = as_float_array(z, "z", ndim=(2, 4))
     n = z.shape[1]
+    if n == 0:
+        raise ValueError(f"z must have at least one feature (axis 1), got shape {z.shape}")
     what = "one value per feature" if z.ndim == 2 else "one value per channel"
     gamma = as_float_array(gamma, "gamma")
     beta = as_float_array(beta, "beta")
@@ -90,10 +92,10 @@ def batchnorm_forward(
     Raises
     ------
     ValueError
-        If `z` is not 2-D or 4-D, if `gamma` or `beta` do not hold one value per feature, if the
-        batch has fewer than two values per feature, or if `eps <= 0`.
+        If `z` is not 2-D or 4-D or has no feature, if `gamma` or `beta` do not hold one value
+        per feature, if the batch has fewer than two values per feature, or if `eps <= 0`.
     TypeError
-        If an input is not numeric.
+        If an input is not real and numeric, or is float16 (use float32).
 
     Notes
     -----

@@ -10,7 +10,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dlbasics._validate import (
+    Checked,
     as_float_array,
+    check_bool,
     check_int,
     check_positive,
     check_unit_interval,
@@ -168,6 +170,12 @@ class BatchNorm:
     [[1.7162 3.9373]]
     """
 
+    # checked on every assignment, as in __init__
+    eps = Checked(check_positive)
+    rho = Checked(check_unit_interval)
+    unbiased = Checked(check_bool)
+    cumulative = Checked(check_bool)
+
     def __init__(
         self,
         n_features: int,
@@ -178,13 +186,10 @@ class BatchNorm:
         cumulative: bool = False,
     ) -> None:
         self.n_features = check_int(n_features, "n_features", 1)
-        for name, flag in (("unbiased", unbiased), ("cumulative", cumulative)):
-            if not isinstance(flag, bool):
-                raise TypeError(f"{name} must be True or False, got {flag!r}")
-        self.eps = check_positive(eps, "eps")
-        self.rho = check_unit_interval(rho, "rho")
         self.unbiased = unbiased
         self.cumulative = cumulative
+        self.eps = eps
+        self.rho = rho
         self.gamma = np.ones(self.n_features)
         self.beta = np.zeros(self.n_features)
         self.dgamma = np.zeros(self.n_features)

@@ -23,9 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from dlbasics._validate import check_int, check_nonnegative, is_int, is_real
+from dlbasics._validate import check_bool, check_int, check_nonnegative, is_int, is_real
 
 __all__ = ["Choice", "Distribution", "IntUniform", "LogUniform", "ReverseLogUniform", "Uniform"]
+
+
+_INT_MAX = 2**53  # IntUniform's bounds: every integer up to here is exact as a float
 
 
 def _real(x: Any, name: str, cls: str) -> float:
@@ -89,6 +92,12 @@ class _Scaled(Distribution):
         self.high = _real(high, "high", name)
         if not self.low < self.high:
             raise ValueError(f"{name}: low must be < high, got low={low!r}, high={high!r}")
+        t_lo, t_hi = self.bounds
+        if not math.isfinite(t_hi - t_lo):
+            raise ValueError(
+                f"{name}: high - low must be a finite float, got low={low!r}, high={high!r} "
+                "(the width overflows: narrow the range)"
+            )
 
     def to_scale(self, x: Any) -> Any:
         """The coordinate $t$ of value(s) `x` on this distribution's scale."""
@@ -293,7 +302,8 @@ class IntUniform(_Scaled):
     TypeError
         If a bound is not an integer.
     ValueError
-        If `low >= high`, or `log=True` with `low < 1`.
+        If `low >= high`, a bound is beyond $\pm 2^{53}$ (where floats stop holding every
+        integer), or `log=True` with `low < 1`.
 
     Examples
     --------
@@ -308,10 +318,16 @@ class IntUniform(_Scaled):
         for name, v in (("low", low), ("high", high)):
             if not is_int(v):
                 raise TypeError(f"IntUniform: {name} must be an integer, got {v!r}")
+            if abs(v) > _INT_MAX:
+                raise ValueError(
+                    f"IntUniform: {name} must be an integer in [-2**53, 2**53] (sampled through "
+                    f"floats, which hold every integer only up to 2**53), got {v!r}"
+                )
         if log and low < 1:
             raise ValueError(f"IntUniform: low must be >= 1 when log=True, got low={low!r}")
+        self.log = check_bool(log, "log")  # before the base class, whose checks use the scale
         super().__init__(int(low), int(high))
-        self.low, self.high, self.log = int(low), int(high), bool(log)
+        self.low, self.high = int(low), int(high)
         self.scale = "log" if log else "linear"
 
     def to_scale(self, x: Any) -> Any:
@@ -344,8 +360,10 @@ class Choice(Distribution):
 
     Parameters
     ----------
-    options : sequence
-        The options (any values: numbers, strings, None, ...), at least one.
+    options : sequence or 1-D ndarray
+        The options (any values: numbers, strings, None, ...), at least one. To save a search
+        to a file, use values a results file can hold (see `dlbasics.trialfile`): names
+        rather than classes, e.g. `Choice(["relu", "tanh"])`.
 
     Raises
     ------
@@ -362,9 +380,13 @@ class Choice(Distribution):
 
     scale = "choice"
 
-    def __init__(self, options: Sequence[Any]) -> None:
+    def __init__(self, options: Sequence[Any] | np.ndarray) -> None:
+        if isinstance(options, np.ndarray) and options.ndim == 1:
+            options = list(options)  # NumPy scalars, e.g. from np.arange
         if isinstance(options, str | bytes) or not isinstance(options, Sequence):
-            raise TypeError(f"Choice: options must be a list or tuple, got {options!r}")
+            raise TypeError(
+                f"Choice: options must be a list, a tuple or a 1-D array, got {options!r}"
+            )
         if len(options) == 0:
             raise ValueError("Choice: options must not be empty, got []")
         self.options = list(options)

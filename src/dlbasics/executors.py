@@ -2,23 +2,27 @@ r"""Where trials run: in-process, the package's process pool, or any executor yo
 
 `random_search(..., executor=...)` accepts
 
-- `"default"` (the default): a `concurrent.futures.ProcessPoolExecutor` owned by the package,
+- `"default"` (the default): the package's process pool (`dlbasics.workers.WorkerPool`),
   `os.cpu_count()` workers, created on first use and reused by later searches (shut it down
-  with `shutdown_default_pool()`; it also closes at interpreter exit). Each worker caps its
-  BLAS and OpenMP thread pools to one thread with `threadpoolctl` *inside the worker*, around
-  each trial (so libraries an objective loads late are capped too; any process-based
-  executor gets the same cap, a `ThreadPoolExecutor` does not, its threads share one BLAS):
-  two workers with two BLAS threads each on two cores run slower than one process. Without
-  `threadpoolctl` installed the cap is skipped; set `OMP_NUM_THREADS=1` and
-  `OPENBLAS_NUM_THREADS=1` before starting Python instead. Workers ignore Ctrl-C: the main
-  process handles it, returns the trials finished so far and lets the running ones end.
-  Workers start with `forkserver` on POSIX (the default from Python 3.14), so the
-  objective must be importable: a function at module top level, not a lambda or a nested
-  function, and scripts need an `if __name__ == "__main__":` guard.
+  with `shutdown_default_pool()`; it also closes at interpreter exit). A worker that dies (a
+  segfault, `os._exit`, the out-of-memory killer) costs only the trial it was running: that
+  trial is recorded as failed, saying how the worker died, a new worker takes its place and
+  the search goes on. Each worker caps its BLAS and OpenMP thread pools to one thread with
+  `threadpoolctl` *inside the worker*, around each trial (so libraries an objective loads
+  late are capped too; any process-based executor gets the same cap, a `ThreadPoolExecutor`
+  does not, its threads share one BLAS): two workers with two BLAS threads each on two cores
+  run slower than one process. Without `threadpoolctl` installed the cap is skipped; set
+  `OMP_NUM_THREADS=1` and `OPENBLAS_NUM_THREADS=1` before starting Python instead. Workers
+  ignore Ctrl-C: the main process handles it, returns the trials finished so far and lets
+  the running ones end. Workers start with `forkserver` on POSIX (the default from Python
+  3.14), so the objective must be importable: a function at module top level, not a lambda
+  or a nested function, and scripts need an `if __name__ == "__main__":` guard.
 - `None`: run every trial in the calling process, one after another (BLAS capped to one
   thread meanwhile, as in the workers; your setting is restored afterwards).
 - any `concurrent.futures.Executor` you created: we submit to it and never shut it down.
-  Dask's `Client.get_executor()` is the supported path to a cluster (below).
+  Dask's `Client.get_executor()` is the supported path to a cluster (below); Dask too loses
+  only the trial whose worker died. A `ProcessPoolExecutor` of yours breaks when one worker
+  dies: its unfinished trials come back "lost" (not saved; a resumed search runs them).
 
 ```python
 from dask.distributed import Client, LocalCluster
@@ -57,33 +61,23 @@ import contextlib
 import multiprocessing
 import os
 import pickle
-import signal
 import sys
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from dlbasics._validate import check_int
+from dlbasics.workers import WorkerPool
 
 __all__ = ["check_sendable", "default_pool", "one_blas_thread", "resolve", "shutdown_default_pool"]
 
-_POOL: ProcessPoolExecutor | None = None
+_POOL: WorkerPool | None = None
 _POOL_WORKERS = 0
 
 
 def _start_method() -> str:
     methods = multiprocessing.get_all_start_methods()
     return "forkserver" if "forkserver" in methods else multiprocessing.get_start_method()
-
-
-def _init_worker() -> None:
-    """Runs once in each worker of the default pool."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's business
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: see the module docstring
-        return
-    threadpool_limits(limits=1)  # process-wide, for the worker's lifetime
 
 
 @contextlib.contextmanager
@@ -102,19 +96,20 @@ def one_blas_thread() -> Iterator[None]:
         yield
 
 
-def default_pool(max_workers: int | None = None) -> ProcessPoolExecutor:
+def default_pool(max_workers: int | None = None) -> WorkerPool:
     r"""The package's process pool, created on first use and reused.
 
     Parameters
     ----------
     max_workers : int or None, default=None
         Number of worker processes; None means `os.cpu_count()`. Asking for a different
-        number replaces the pool, and so does a pool broken by a dead worker.
+        number replaces the pool, and so does a pool whose workers could not start.
 
     Returns
     -------
-    concurrent.futures.ProcessPoolExecutor
-        Owned by the package: do not shut it down yourself, call `shutdown_default_pool()`.
+    dlbasics.workers.WorkerPool
+        A `concurrent.futures.Executor` owned by the package: do not shut it down yourself,
+        call `shutdown_default_pool()`.
 
     Raises
     ------
@@ -125,14 +120,13 @@ def default_pool(max_workers: int | None = None) -> ProcessPoolExecutor:
     """
     global _POOL, _POOL_WORKERS
     n = (os.cpu_count() or 1) if max_workers is None else check_int(max_workers, "max_workers", 1)
-    broken = _POOL is not None and getattr(_POOL, "_broken", False)  # a worker died
-    if _POOL is not None and (n != _POOL_WORKERS or broken):
-        shutdown_default_pool(wait=not broken)
+    if _POOL is not None and (n != _POOL_WORKERS or _POOL.broken):
+        shutdown_default_pool(wait=not _POOL.broken)
     if _POOL is None:
         ctx = multiprocessing.get_context(_start_method())
         if ctx.get_start_method() == "forkserver":
-            ctx.set_forkserver_preload(["dlbasics.search", "dlbasics.objectives"])
-        _POOL = ProcessPoolExecutor(n, mp_context=ctx, initializer=_init_worker)
+            ctx.set_forkserver_preload(["dlbasics.runner", "dlbasics.objectives"])
+        _POOL = WorkerPool(n, mp_context=ctx)
         _POOL_WORKERS = n
     return _POOL
 
@@ -172,7 +166,7 @@ def resolve(executor: Any) -> tuple[Executor | None, bool]:
 
 def check_sendable(objective: Any, executor: Executor) -> None:
     """Raise a TypeError now if a process pool could not send `objective` to its workers."""
-    if not isinstance(executor, ProcessPoolExecutor):
+    if not isinstance(executor, ProcessPoolExecutor | WorkerPool):
         return  # dask and loky use cloudpickle; threads need no pickling
     name = getattr(objective, "__qualname__", repr(objective))
     advice = (
@@ -185,8 +179,11 @@ def check_sendable(objective: Any, executor: Executor) -> None:
         msg = f"objective {name} cannot be sent to a worker process ({exc}). {advice}"
         raise TypeError(msg) from None
     module = sys.modules.get(getattr(objective, "__module__", "") or "")
-    ctx = getattr(executor, "_mp_context", None)
-    method = ctx.get_start_method() if ctx is not None else "fork"
+    if isinstance(executor, WorkerPool):
+        method = executor.start_method
+    else:
+        ctx = getattr(executor, "_mp_context", None)
+        method = ctx.get_start_method() if ctx is not None else "fork"
     interactive = module is not None and module.__name__ == "__main__"
     if interactive and method != "fork" and not getattr(module, "__file__", None):
         msg = f"objective {name} lives in an interactive __main__ that workers cannot import."

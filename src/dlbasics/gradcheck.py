@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dlbasics._validate import check_positive
+from dlbasics._validate import as_float_array, check_nonnegative, check_positive
 
 _TINY = 1e-300
 
@@ -80,12 +80,20 @@ def rel_error(a: ArrayLike, b: ArrayLike) -> float:
     One normalization for the whole array, so entries near zero do not blow it up; 0 when
     both are all zeros.
 
+    Raises
+    ------
+    TypeError
+        If `a` or `b` is not real and numeric (complex included: compare real and imaginary
+        parts separately).
+    ValueError
+        If the shapes differ.
+
     Examples
     --------
     >>> rel_error([1.0, 2.0], [1.0, 2.000002])
     5e-07
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a, b = as_float_array(a, "a").astype(np.float64), as_float_array(b, "b").astype(np.float64)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     return float(
@@ -107,6 +115,9 @@ def check_gradient(
     ------
     AssertionError
         If the relative error exceeds `rtol`.
+    TypeError, ValueError
+        If `analytic` is not real and numeric or its shape differs from `x`'s, or `rtol` is
+        not a finite number >= 0.
 
     Examples
     --------
@@ -115,6 +126,8 @@ def check_gradient(
     >>> check_gradient(lambda: float(np.sum(np.sin(x))), x, np.cos(x)) < 1e-9
     True
     """
+    analytic = as_float_array(analytic, "analytic")
+    rtol = check_nonnegative(rtol, "rtol")
     err = rel_error(analytic, numerical_gradient(f, x, eps))
     if not err <= rtol:
         raise AssertionError(f"gradient check failed: relative error {err:.3g} > rtol={rtol:g}")

@@ -12,7 +12,7 @@ from typing import Protocol, Self
 
 import numpy as np
 
-from dlbasics._validate import as_float_array, as_rng, check_bool, check_int
+from dlbasics._validate import as_float_array, as_rng, check_bool, check_float_dtype, check_int
 
 __all__ = ["Dense", "Layer", "ReLU", "Sigmoid", "Tanh", "softmax_cross_entropy"]
 
@@ -106,7 +106,7 @@ class Dense(_Layer):
     ------
     TypeError
         If `n_in` or `n_out` is not an integer, `bias` is not a bool, `seed` is neither an
-        integer nor a Generator, or `dtype` is not a floating-point type.
+        integer nor a Generator, or `dtype` is not float32 or float64 (float16 is refused).
     ValueError
         If `n_in` or `n_out` is below 1, or `seed` is negative.
 
@@ -148,9 +148,7 @@ class Dense(_Layer):
         self.n_in = check_int(n_in, "n_in", 1)
         self.n_out = check_int(n_out, "n_out", 1)
         bias = check_bool(bias, "bias")
-        dt = np.dtype(dtype)
-        if dt.kind != "f":
-            raise TypeError(f"dtype must be a floating-point type, got {dt}")
+        dt = check_float_dtype(dtype, "dtype")
         gen = as_rng(seed)
         W = gen.standard_normal((self.n_in, self.n_out)) * np.sqrt(2.0 / self.n_in)
         self.W = W.astype(dt)

@@ -2,13 +2,20 @@ r"""A multilayer perceptron with optional batch norm, and the course's mini-batc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from dlbasics._validate import as_float_array, as_rng, check_bool, check_int
+from dlbasics._validate import (
+    as_float_array,
+    as_rng,
+    check_bool,
+    check_finite,
+    check_int,
+    check_int_list,
+)
 from dlbasics.batches import minibatches
 from dlbasics.batchnorm_layer import BatchNorm
 from dlbasics.layers import Dense, Layer, ReLU, Sigmoid, Tanh, softmax_cross_entropy
@@ -49,8 +56,8 @@ class MLP:
     Raises
     ------
     TypeError
-        If an entry of `sizes` is not an integer, or `seed` is neither an integer nor a
-        Generator.
+        If `sizes` is not a list of integers, `seed` is neither an integer nor a Generator, or
+        `dtype` is not float32 or float64.
     ValueError
         If `sizes` has fewer than two entries or an entry below 1, `activation` is unknown or
         `seed` is negative.
@@ -90,15 +97,17 @@ class MLP:
         bn_kwargs: dict[str, Any] | None = None,
         dtype: type = np.float64,
     ) -> None:
-        sizes = list(sizes)
+        sizes = check_int_list(sizes, "sizes", 1, "[64, 32, 10]")
         if len(sizes) < 2:
             raise ValueError(f"sizes must list at least input and output widths, got {sizes}")
-        self.sizes = [check_int(n, f"sizes[{i}]", 1) for i, n in enumerate(sizes)]
-        if activation not in _ACTIVATIONS:
+        self.sizes = sizes
+        if not isinstance(activation, str) or activation not in _ACTIVATIONS:
             raise ValueError(
                 f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}"
             )
         self.batchnorm = check_bool(batchnorm, "batchnorm")
+        if bn_kwargs is not None and not isinstance(bn_kwargs, Mapping):
+            raise TypeError(f"bn_kwargs must be a dict of BatchNorm arguments, got {bn_kwargs!r}")
         rng = as_rng(seed)
         self.training = True
         self.layers: list[Layer] = []
@@ -204,6 +213,7 @@ def _check_data(model: MLP, x: Any, y: Any, xname: str, yname: str) -> tuple[np.
     x = as_float_array(x, xname, ndim=(2,))
     if x.shape[0] < 1:
         raise ValueError(f"{xname} must hold at least one example, got shape {x.shape}")
+    check_finite(x, xname, "check the data (missing values?) before training")
     if x.shape[1] != model.sizes[0]:
         raise ValueError(f"{xname} must have shape (m, {model.sizes[0]}), got {x.shape}")
     y = np.asarray(y)
@@ -282,8 +292,10 @@ def train(
         If the loss or a computation becomes non-finite (the run diverged); the message names
         the epoch, the batch, the step and the learning rate.
     ValueError
-        If shapes disagree, a label is out of range for the model's outputs, `epochs` or
-        `batch_size` is not an integer >= 1, or only one of `x_val`, `y_val` is given.
+        If shapes disagree, `x` or `x_val` holds nan or inf (checked before training, so bad
+        data are not mistaken for divergence), a label is out of range for the model's
+        outputs, `epochs` or `batch_size` is not an integer >= 1, or only one of `x_val`,
+        `y_val` is given.
 
     Examples
     --------

@@ -13,9 +13,13 @@ Each is `objective(params, rng, report) -> loss`: `params` is the dict of hyperp
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import math
 import os
+import signal
+import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -122,12 +126,15 @@ def synthetic(params: dict[str, Any], rng: np.random.Generator, report: Report) 
 
 
 def faulty(params: dict[str, Any], rng: np.random.Generator, report: Report) -> float:
-    r"""Misbehave as `params["mode"]` says: "ok", "raise", "nan", "interrupt" or "crash".
+    r"""Misbehave as `params["mode"]` says, to show what a search does when a trial goes wrong.
 
-    "ok" returns `params.get("loss", rng.random())`; "raise" reports one point and raises
-    `ValueError`; "nan" returns NaN; "interrupt" raises `KeyboardInterrupt` as Ctrl-C would;
-    "crash" ends the process at once (`os._exit`), as a worker killed for lack of memory
-    would — never use it in-process.
+    - "ok": return `params.get("loss", rng.random())` after `params.get("sleep", 0)` seconds;
+    - "raise": report one point and raise `ValueError`; "nan": return NaN;
+    - "exit": call `sys.exit(3)`, as a script's objective might;
+    - "interrupt": raise `KeyboardInterrupt`, as Ctrl-C would;
+    - "crash", "kill", "segfault": end the worker process at once, with `os._exit(70)`, with
+      SIGKILL (as the out-of-memory killer does) or with a segmentation fault in native code.
+      Never use these in-process: they end the calling process too.
 
     Examples
     --------
@@ -141,8 +148,15 @@ def faulty(params: dict[str, Any], rng: np.random.Generator, report: Report) -> 
         raise ValueError(f"faulty objective asked to fail (params={params})")
     if mode == "nan":
         return math.nan
+    if mode == "exit":
+        sys.exit(3)
     if mode == "interrupt":
         raise KeyboardInterrupt
     if mode == "crash":
         os._exit(70)
+    if mode == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if mode == "segfault":
+        ctypes.string_at(0)  # reads address 0
+    time.sleep(params.get("sleep", 0))
     return float(params.get("loss", rng.random()))

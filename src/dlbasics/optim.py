@@ -2,7 +2,8 @@ r"""Gradient descent, momentum, RMSprop and Adam in the course's notation.
 
 The math lives in pure step functions that return new arrays; the optimizer classes hold the
 state per parameter and update the parameter arrays in place, without temporaries, so a
-training loop can call them on every mini-batch.
+training loop can call them on every mini-batch. A hyperparameter set after construction
+(`opt.beta1 = 0.95`) is checked as the constructor checks it.
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ from typing import Any, Protocol
 import numpy as np
 
 from dlbasics._validate import (
+    Checked,
     as_float_array,
+    check_eps,
     check_finite,
+    check_finite_values,
+    check_float_dtype,
     check_int,
     check_positive,
     check_shape,
@@ -52,9 +57,10 @@ def _check_grad(w: Any, dw: Any) -> tuple[np.ndarray, np.ndarray]:
     return w, dw
 
 
-def _check_state(x: Any, name: str, w: np.ndarray) -> np.ndarray:
+def _check_state(x: Any, name: str, w: np.ndarray, low: float | None = None) -> np.ndarray:
     arr = as_float_array(x, name)
     check_shape(arr, name, w.shape, "the shape of w")
+    check_finite_values(arr, name, low)
     return arr
 
 
@@ -168,7 +174,8 @@ def rmsprop_step(
     beta2 : float, default=0.999
         Averaging weight $\beta_2$ in [0, 1) on the old mean square.
     eps : float, default=1e-8
-        $\varepsilon > 0$, added to the root mean square.
+        $\varepsilon \ge 10^{-30}$, added to the root mean square (smaller values vanish in
+        float32).
 
     Returns
     -------
@@ -180,8 +187,8 @@ def rmsprop_step(
     Raises
     ------
     ValueError
-        If `lr <= 0`, `beta2` is outside [0, 1), `eps <= 0`, the shapes differ or `dw` is not
-        finite.
+        If `lr <= 0`, `beta2` is outside [0, 1), `eps < 1e-30`, the shapes differ, `dw` is not
+        finite or `s` has a negative entry.
 
     Notes
     -----
@@ -204,10 +211,10 @@ def rmsprop_step(
     [0.683772] [0.4]
     """
     w, dw = _check_grad(w, dw)
-    s = _check_state(s, "s", w)
+    s = _check_state(s, "s", w, low=0.0)  # a mean of squares
     lr = check_positive(lr, "lr")
     beta2 = check_unit_interval(beta2, "beta2")
-    eps = check_positive(eps, "eps")
+    eps = check_eps(eps)
     s = beta2 * s + (1 - beta2) * np.square(dw)
     return w - lr * (dw / (np.sqrt(s) + eps)), s
 
@@ -244,7 +251,8 @@ def adam_step(
     beta2 : float, default=0.999
         Weight $\beta_2$ in [0, 1) of the second-moment average.
     eps : float, default=1e-8
-        $\varepsilon > 0$, added to the corrected root mean square.
+        $\varepsilon \ge 10^{-30}$, added to the corrected root mean square (smaller values
+        vanish in float32).
 
     Returns
     -------
@@ -256,8 +264,8 @@ def adam_step(
     Raises
     ------
     ValueError
-        If `lr <= 0`, a beta is outside [0, 1), `eps <= 0`, `t < 1`, the shapes differ or `dw`
-        is not finite.
+        If `lr <= 0`, a beta is outside [0, 1), `eps < 1e-30`, `t < 1`, the shapes differ, `dw`
+        is not finite or `s` has a negative entry.
     TypeError
         If `t` is not an integer.
 
@@ -291,12 +299,12 @@ def adam_step(
     """
     w, dw = _check_grad(w, dw)
     v = _check_state(v, "v", w)
-    s = _check_state(s, "s", w)
+    s = _check_state(s, "s", w, low=0.0)  # a mean of squares
     t = check_int(t, "t", 1, "the 1-based count of this update")
     lr = check_positive(lr, "lr")
     beta1 = check_unit_interval(beta1, "beta1")
     beta2 = check_unit_interval(beta2, "beta2")
-    eps = check_positive(eps, "eps")
+    eps = check_eps(eps)
     v = beta1 * v + (1 - beta1) * dw
     s = beta2 * s + (1 - beta2) * np.square(dw)
     v_hat = v / (1 - beta1**t)
@@ -309,63 +317,61 @@ class _Optimizer:
 
     `state[key]` holds the arrays named in `_state_names` (zeros before the first step); the
     work arrays that keep the in-place updates free of temporaries live apart, in `_work`.
+    Hyperparameters are `Checked` attributes: setting one later is checked as in `__init__`.
     """
 
     _state_names: tuple[str, ...] = ()
+    lr = Checked(check_positive)
+    r"""Learning rate $\alpha > 0$; a schedule may set it between steps."""
 
     def __init__(self, lr: float) -> None:
         self.lr = lr
         self.state: dict[str, dict[str, Any]] = {}
         self._work: dict[str, np.ndarray] = {}
 
-    @property
-    def lr(self) -> float:
-        """Learning rate $\\alpha > 0$; a schedule may set it between steps."""
-        return self._lr
-
-    @lr.setter
-    def lr(self, value: float) -> None:
-        self._lr = check_positive(value, "lr")
-
     def reset(self) -> None:
         """Forget all state (velocities, moments, step counts)."""
         self.state.clear()
         self._work.clear()
 
-    def _new_state(self, key: str, w: Any) -> dict[str, Any]:
-        if not isinstance(w, np.ndarray) or w.dtype.kind != "f":
-            raise TypeError(
-                f"params[{key!r}] must be a floating-point ndarray (updated in place), "
-                f"got {type(w).__name__}"
-            )
+    def _new_state(self, key: str, w: np.ndarray) -> dict[str, Any]:
         return {name: np.zeros_like(w) for name in self._state_names}
 
-    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, Any]) -> None:
         """Update every array of `params` in place from the gradient under the same key.
 
-        Every gradient is checked before any parameter moves.
+        Every parameter and gradient is checked before any parameter moves.
 
         Raises
         ------
         KeyError
             If `grads` has no entry for a key of `params`.
+        TypeError
+            If a parameter is not a writeable float32/float64 ndarray (it is updated in
+            place), or a gradient is not real and numeric.
         ValueError
             If a gradient is not finite (the step functions' error, naming the parameter),
             or a gradient or the state kept for a key does not have its parameter's shape.
         """
-        for key, w in params.items():
-            self._check(key, w, grads)
+        checked = {key: self._check(key, w, grads) for key, w in params.items()}
         for key, w in params.items():
             work = self._work.get(key)
             if work is None or work.shape != w.shape or work.dtype != w.dtype:
                 work = self._work[key] = np.empty_like(w)
-            self._update(w, grads[key], self.state[key], work)
+            self._update(w, checked[key], self.state[key], work)
 
-    def _check(self, key: str, w: np.ndarray, grads: dict[str, np.ndarray]) -> None:
-        try:
-            g = grads[key]
-        except KeyError:
-            raise KeyError(f"grads has no entry for parameter {key!r}") from None
+    def _check(self, key: str, w: Any, grads: dict[str, Any]) -> np.ndarray:
+        if not isinstance(w, np.ndarray) or w.dtype.kind != "f" or not w.flags.writeable:
+            got = f"ndarray of dtype {w.dtype}" if isinstance(w, np.ndarray) else type(w).__name__
+            ro = ", read-only" if isinstance(w, np.ndarray) and not w.flags.writeable else ""
+            raise TypeError(
+                f"params[{key!r}] must be a writeable floating-point ndarray (updated in "
+                f"place), got {got}{ro}"
+            )
+        check_float_dtype(w.dtype, f"params[{key!r}]")
+        if key not in grads:
+            raise KeyError(f"grads has no entry for parameter {key!r}")
+        g = as_float_array(grads[key], f"grads[{key!r}]")
         state = self.state.get(key)
         if state is None:
             state = self.state[key] = self._new_state(key, w)
@@ -379,6 +385,7 @@ class _Optimizer:
             check_finite(g, "dw", _DIVERGED)
         except ValueError as exc:
             raise ValueError(f"{exc} (parameter {key!r})") from None
+        return g
 
     def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any], buf: np.ndarray) -> None:
         raise NotImplementedError
@@ -408,7 +415,7 @@ class GD(_Optimizer):
     """
 
     def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any], buf: np.ndarray) -> None:
-        np.multiply(g, self._lr, out=buf)
+        np.multiply(g, self.lr, out=buf)
         w -= buf
 
 
@@ -437,17 +444,18 @@ class Momentum(_Optimizer):
     """
 
     _state_names = ("v",)
+    beta = Checked(check_unit_interval)
 
     def __init__(self, lr: float, beta: float = 0.9) -> None:
         super().__init__(lr)
-        self.beta = check_unit_interval(beta, "beta")
+        self.beta = beta
 
     def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any], buf: np.ndarray) -> None:
         v = state["v"]
         v *= self.beta
         np.multiply(g, 1 - self.beta, out=buf)
         v += buf
-        np.multiply(v, self._lr, out=buf)
+        np.multiply(v, self.lr, out=buf)
         w -= buf
 
 
@@ -461,7 +469,7 @@ class RMSprop(_Optimizer):
     beta2 : float, default=0.999
         Averaging weight $\beta_2$ in [0, 1) of the mean square.
     eps : float, default=1e-8
-        $\varepsilon > 0$ added to the root mean square.
+        $\varepsilon \ge 10^{-30}$ added to the root mean square.
 
     Notes
     -----
@@ -469,11 +477,13 @@ class RMSprop(_Optimizer):
     """
 
     _state_names = ("s",)
+    beta2 = Checked(check_unit_interval)
+    eps = Checked(check_eps)
 
     def __init__(self, lr: float, beta2: float = 0.999, eps: float = 1e-8) -> None:
         super().__init__(lr)
-        self.beta2 = check_unit_interval(beta2, "beta2")
-        self.eps = check_positive(eps, "eps")
+        self.beta2 = beta2
+        self.eps = eps
 
     def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any], buf: np.ndarray) -> None:
         s = state["s"]
@@ -484,7 +494,7 @@ class RMSprop(_Optimizer):
         np.sqrt(s, out=buf)
         buf += self.eps
         np.divide(g, buf, out=buf)
-        buf *= self._lr
+        buf *= self.lr
         w -= buf
 
 
@@ -500,7 +510,7 @@ class Adam(_Optimizer):
     beta2 : float, default=0.999
         Weight $\beta_2$ in [0, 1) of the second-moment average.
     eps : float, default=1e-8
-        $\varepsilon > 0$ added to the corrected root mean square.
+        $\varepsilon \ge 10^{-30}$ added to the corrected root mean square.
 
     Notes
     -----
@@ -518,16 +528,19 @@ class Adam(_Optimizer):
     """
 
     _state_names = ("v", "s")
+    beta1 = Checked(check_unit_interval)
+    beta2 = Checked(check_unit_interval)
+    eps = Checked(check_eps)
 
     def __init__(
         self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
     ) -> None:
         super().__init__(lr)
-        self.beta1 = check_unit_interval(beta1, "beta1")
-        self.beta2 = check_unit_interval(beta2, "beta2")
-        self.eps = check_positive(eps, "eps")
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
 
-    def _new_state(self, key: str, w: Any) -> dict[str, Any]:
+    def _new_state(self, key: str, w: np.ndarray) -> dict[str, Any]:
         return {**super()._new_state(key, w), "t": 0}
 
     def _update(self, w: np.ndarray, g: np.ndarray, state: dict[str, Any], buf: np.ndarray) -> None:
@@ -548,5 +561,5 @@ class Adam(_Optimizer):
         np.sqrt(s, out=buf)
         buf += self.eps * r2
         np.divide(v, buf, out=buf)
-        buf *= self._lr * r2 / c1
+        buf *= self.lr * r2 / c1
         w -= buf

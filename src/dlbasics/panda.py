@@ -16,11 +16,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zipfile
 from typing import Any
 
 import numpy as np
 
-from dlbasics._validate import check_int, check_positive, check_unit_interval
+from dlbasics._validate import (
+    as_float_array,
+    check_int,
+    check_int_list,
+    check_positive,
+    check_unit_interval,
+)
 from dlbasics.network import MLP, train
 from dlbasics.optim import Momentum
 
@@ -101,7 +108,14 @@ class Panda:
         seed: int = 0,
     ) -> None:
         self.x, self.y, self.x_val, self.y_val = x, y, x_val, y_val
-        self.sizes = [int(np.shape(x)[1]), *map(int, hidden), int(np.max(y)) + 1]
+        n_in = as_float_array(x, "x", ndim=(2,)).shape[1]
+        labels = np.asarray(y)
+        if labels.dtype.kind not in "iu" or labels.size == 0:
+            raise TypeError(
+                f"y must hold integer class labels, got {labels.dtype} of shape {labels.shape}"
+            )
+        widths = check_int_list(hidden, "hidden", 1, "(32,)")
+        self.sizes = [n_in, *widths, int(np.max(labels)) + 1]
         self.seed = check_int(seed, "seed", 0)
         self.model = MLP(self.sizes, seed=self.seed)
         self.optimizer = Momentum(lr, beta)
@@ -199,26 +213,61 @@ class Panda:
         Raises
         ------
         ValueError
-            If the file is not a Panda checkpoint, or the data differ from the saved run's.
+            If the file is not a Panda checkpoint, is truncated or damaged (a weight missing
+            or of the wrong shape), or the data differ from the saved run's.
         """
-        with np.load(path, allow_pickle=False) as f:
-            if "meta" not in f.files:
-                raise ValueError(f"{os.fspath(path)!r} is not a Panda checkpoint")
-            meta = json.loads(str(f["meta"]))
-            arrays = {k: f[k] for k in f.files if k != "meta"}
+        meta, arrays = _read_checkpoint(path)
         if _fingerprint(x, y, x_val, y_val) != meta["data"]:
             raise ValueError(f"the data differ from those the run in {os.fspath(path)!r} saw")
-        hp = meta["hparams"]
         sizes = meta["sizes"]
-        run = cls(x, y, x_val, y_val, hidden=sizes[1:-1], seed=meta["seed"], **hp)
+        run = cls(x, y, x_val, y_val, hidden=sizes[1:-1], seed=meta["seed"], **meta["hparams"])
         for k, w in run.model.params().items():
-            w[...] = arrays[f"param/{k}"]
-        run.optimizer.state = {
-            k.removeprefix("velocity/"): {"v": v} for k, v in arrays.items() if "velocity/" in k
-        }
+            w[...] = _weight(arrays, f"param/{k}", w.shape, path)
+        params = run.model.params()
+        if any(f"velocity/{k}" in arrays for k in params):  # none before the first step
+            run.optimizer.state = {
+                k: {"v": _weight(arrays, f"velocity/{k}", w.shape, path)} for k, w in params.items()
+            }
         run.epoch = meta["epoch"]
         run.history = meta["history"]
         run.step_loss = meta["step_loss"]
         run.interventions = meta["interventions"]
         run.sessions = [*meta["sessions"], run.epoch]
         return run
+
+
+_META_KEYS = ("sizes", "seed", "hparams", "epoch", "history", "step_loss", "interventions",
+              "sessions", "data")  # fmt: skip
+
+
+def _read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The metadata and arrays of a checkpoint; a ValueError naming the file if it is damaged."""
+    where = os.fspath(path)
+    try:
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+        meta = json.loads(str(arrays.pop("meta"))) if "meta" in arrays else None
+    except (FileNotFoundError, PermissionError):
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError) as exc:
+        raise ValueError(
+            f"{where!r} is not a readable Panda checkpoint (truncated or damaged?): "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    if not isinstance(meta, dict) or meta.get("format") != "dlbasics.panda":
+        raise ValueError(f"{where!r} is not a Panda checkpoint (no Panda metadata)")
+    missing = [k for k in _META_KEYS if k not in meta]
+    if missing:
+        raise ValueError(f"Panda checkpoint {where!r} is damaged: its metadata lack {missing}")
+    return meta, arrays
+
+
+def _weight(arrays: dict[str, np.ndarray], key: str, shape: tuple[int, ...], path: Any) -> Any:
+    if key not in arrays:
+        raise ValueError(f"checkpoint {os.fspath(path)!r} has no array {key!r}: damaged?")
+    if arrays[key].shape != shape:
+        raise ValueError(
+            f"checkpoint {os.fspath(path)!r}: {key!r} has shape {arrays[key].shape}, the model "
+            f"needs {shape}"
+        )
+    return arrays[key]

@@ -1,26 +1,30 @@
-r"""What a search returns (`Trial`, `Trials`), saved as JSON or CSV by the file's suffix.
+r"""What a search returns (`Trial`, `Trials`), and the file that keeps it (`.json` or `.csv`).
 
-JSON keeps everything as it is. CSV has one row per trial: `id, status, loss, duration,
-error`, one `param:<name>` column per hyperparameter and a `curve` column; parameter cells
-and the curve are JSON-encoded so numbers, strings and None come back with their type.
-Floats are written with `repr`, so a load gives back bit-identical values. Non-finite curve
-values are written as null. Files are replaced atomically: a search interrupted while
-saving leaves the previous file intact.
+`save_trials` and `load_trials` write and read a results file (the format is described in
+`dlbasics.trialfile`). A search with `path=` keeps a `TrialLog`: it records each finished
+trial exactly once and saves it at once, so nothing finished is lost to Ctrl-C or a crash.
+
+Several processes may share one file (two searches splitting the trial ids, say): every save
+takes a lock (`<path>.lock`, left beside the file), merges with what the file already holds,
+and replaces the file atomically, so each writer's trials are kept and a reader never sees a
+half-written file. A file that was cut short or damaged by hand raises a ValueError naming
+the file and the line; `load_trials(path, recover=True)` returns the intact trials.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 import os
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Trial", "Trials", "load_trials", "save_trials"]
+from dlbasics import trialfile
+from dlbasics._validate import is_int, is_real
+
+__all__ = ["Trial", "TrialLog", "Trials", "check_results_path", "load_trials", "save_trials"]
 
 
 @dataclass
@@ -38,9 +42,10 @@ class Trial:
     curve : list of (int, float)
         The `(step, value)` pairs the objective reported, kept even when it failed.
     status : {"ok", "failed", "lost"}
-        "failed": the objective raised or returned a non-finite loss (`error` says which
-        and where); "lost": the worker itself died or could not run the task (never saved,
-        so a resumed search runs it again).
+        "failed": the objective raised, exited, returned something other than a finite real
+        number, or its worker process died (`error` says which and where); "lost": the
+        executor failed before the trial could finish, e.g. a broken
+        `ProcessPoolExecutor` of yours (never saved, so a resumed search runs it again).
     error : str or None
         Exception and the last frames of its traceback.
     duration : float
@@ -74,108 +79,226 @@ class Trials(list[Trial]):
         return min(self.ok, key=lambda t: (t.loss, t.id))
 
 
-_FIELDS = ["id", "status", "loss", "duration", "error"]
+def check_results_path(path: Any) -> Path:
+    """`path` as a Path, refusing a suffix other than .json/.csv or a missing directory.
 
-
-def _suffix(path: str | os.PathLike) -> str:
-    suffix = Path(path).suffix.lower()
-    if suffix not in (".json", ".csv"):
+    Raises
+    ------
+    TypeError
+        If `path` is not a str or path-like.
+    ValueError
+        If the suffix is wrong, the directory does not exist, or `path` is a directory.
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a str or os.PathLike, got {path!r}")
+    p = Path(path)
+    if p.suffix.lower() not in (".json", ".csv"):
         raise ValueError(f"path must end in .json or .csv, got {os.fspath(path)!r}")
-    return suffix
+    if not p.parent.is_dir():
+        raise ValueError(
+            f"path {os.fspath(path)!r}: the directory {str(p.parent)!r} does not exist"
+        )
+    if p.is_dir():
+        raise ValueError(f"path {os.fspath(path)!r} is a directory, not a results file")
+    return p
 
 
-def _finite(v: float) -> float | None:
-    return v if math.isfinite(v) else None
+def _num(v: Any) -> Any:
+    """NumPy numbers as Python ones (JSON's); anything else as is, for `check_record`."""
+    if type(v) in (int, float) or not is_real(v):
+        return v
+    return int(v) if is_int(v) else float(v)
 
 
-def _record(t: Trial) -> dict:
-    return {
-        "id": t.id,
-        "params": t.params,
-        "loss": t.loss,
-        "curve": [[s, _finite(v)] for s, v in t.curve],
+def _record(t: Trial) -> dict[str, Any]:
+    """`t` as the record a file holds, params encoded; a ValueError if a file cannot hold it."""
+    if t.status == "lost":
+        raise ValueError(
+            f"trial {t.id} is 'lost' (its executor failed): it is not saved, so that a resumed "
+            "search runs it again"
+        )
+    trialfile.check_saveable(t.params, f"trial {t.id}")
+    record = {
+        "id": _num(t.id),
+        "params": {k: trialfile.encode(v) for k, v in t.params.items()},
+        "loss": _num(t.loss),
+        "curve": [[_num(s), _num(v) if math.isfinite(v) else None] for s, v in t.curve],
         "status": t.status,
         "error": t.error,
-        "duration": t.duration,
+        "duration": _num(t.duration),
     }
+    try:
+        return trialfile.check_record(record)
+    except ValueError as exc:
+        raise ValueError(f"cannot save trial {t.id}: {exc}") from None
 
 
-def _trial(d: dict) -> Trial:
-    curve = [(int(s), math.nan if v is None else float(v)) for s, v in d.get("curve", [])]
-    loss = d.get("loss")
+def _write(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    ordered = sorted(records, key=lambda r: r["id"])
+    if not ordered and path.suffix.lower() == ".csv":
+        raise ValueError(f"no trials to save to {str(path)!r}: a CSV file needs one")
+    trialfile.write_atomic(path, trialfile.to_text(ordered, path.suffix.lower()))
+
+
+def _trial(d: dict[str, Any]) -> Trial:
     return Trial(
         id=int(d["id"]),
         params=dict(d["params"]),
-        loss=None if loss is None else float(loss),
-        curve=curve,
-        status=str(d.get("status", "ok")),
+        loss=None if d.get("loss") is None else float(d["loss"]),
+        curve=[(int(s), math.nan if v is None else float(v)) for s, v in d.get("curve", [])],
+        status=str(d["status"]),
         error=d.get("error"),
         duration=float(d.get("duration", 0.0)),
     )
 
 
-def save_trials(trials: Iterable[Trial], path: str | os.PathLike) -> None:
+def save_trials(trials: Iterable[Trial], path: str | os.PathLike, *, merge: bool = False) -> None:
     r"""Write `trials` to `path` (`.json` or `.csv`), replacing the file atomically.
 
-    Raises
-    ------
-    ValueError
-        If the suffix is neither .json nor .csv.
-    """
-    suffix = _suffix(path)
-    records = [_record(t) for t in trials]
-    if suffix == ".json":
-        text = json.dumps({"format": "dlbasics.trials", "version": 1, "trials": records}, indent=1)
-    else:
-        names = list(dict.fromkeys(k for r in records for k in r["params"]))
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow([*_FIELDS, *(f"param:{n}" for n in names), "curve"])
-        for r in records:
-            cells = ["" if r[k] is None else r[k] for k in _FIELDS]
-            cells = [repr(c) if isinstance(c, float) else c for c in cells]
-            params = [json.dumps(r["params"][n]) if n in r["params"] else "" for n in names]
-            writer.writerow([*cells, *params, json.dumps(r["curve"])])
-        text = buf.getvalue()
-    tmp = Path(f"{os.fspath(path)}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def load_trials(path: str | os.PathLike) -> list[Trial]:
-    r"""Read trials written by `save_trials`, ordered by id.
+    Parameters
+    ----------
+    trials : iterable of Trial
+        At most one trial per id; none of them "lost".
+    path : str or path-like
+        The file; its directory must exist.
+    merge : bool, default=False
+        Keep the trials the file already holds and add those of `trials` whose ids it does
+        not hold (what a search does after each trial). False replaces the file's content.
 
     Raises
     ------
     ValueError
-        If the suffix is neither .json nor .csv, or the file is not a trials file.
+        If the suffix is neither .json nor .csv, the directory does not exist, two trials
+        share an id, a trial is "lost", `trials` is empty and the suffix is .csv (a CSV file
+        needs a row to say how many rows it has), or `merge=True` finds the file damaged.
+    TypeError
+        If a parameter value cannot be saved (the message names the trial and the parameter).
     """
-    suffix = _suffix(path)
-    text = Path(path).read_text(encoding="utf-8")
-    if suffix == ".json":
-        data = json.loads(text)
-        if not isinstance(data, dict) or data.get("format") != "dlbasics.trials":
-            raise ValueError(f"{os.fspath(path)!r} is not a dlbasics trials file")
-        records = data["trials"]
-    else:
-        records = []
-        for row in csv.DictReader(io.StringIO(text)):
-            if "id" not in row or "curve" not in row:
-                raise ValueError(f"{os.fspath(path)!r} is not a dlbasics trials file")
-            params = {
-                k[len("param:") :]: json.loads(v)
-                for k, v in row.items()
-                if k.startswith("param:") and v != ""
-            }
-            records.append(
-                {
-                    "id": row["id"],
-                    "params": params,
-                    "loss": float(row["loss"]) if row["loss"] else None,
-                    "curve": json.loads(row["curve"]),
-                    "status": row["status"],
-                    "error": row["error"] or None,
-                    "duration": float(row["duration"] or 0.0),
-                }
-            )
-    return sorted((_trial(r) for r in records), key=lambda t: t.id)
+    p = check_results_path(path)
+    mine = list(trials)
+    ids = [t.id for t in mine]
+    if len(set(ids)) != len(ids):
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        raise ValueError(f"trials must have distinct ids; {twice} appear more than once")
+    records = {t.id: _record(t) for t in mine}
+    with trialfile.locked(p):
+        if merge and p.exists():
+            records |= {t.id: _record(t) for t in load_trials(p)}  # the file's trials first
+        _write(p, records.values())
+
+
+def load_trials(path: str | os.PathLike, *, recover: bool = False) -> list[Trial]:
+    r"""Read the trials of a results file written by `save_trials`, ordered by id.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A `.json` or `.csv` results file.
+    recover : bool, default=False
+        Return the intact trials of a damaged file, with a warning naming each damaged line,
+        instead of raising. Save them with `save_trials` to repair the file.
+
+    Raises
+    ------
+    ValueError
+        If the suffix is neither .json nor .csv, the file is not a trials file, or (unless
+        `recover`) it is damaged: cut short, a line or cell that cannot be read, an "ok" trial
+        without a finite loss, two trials with one id. The message names the file and the line.
+    """
+    p = check_results_path(path)
+    where = os.fspath(path)
+    found: dict[int, Trial] = {}
+    damage: list[str] = []
+    for place, item in trialfile.records(p.read_text(encoding="utf-8"), p.suffix.lower(), where):
+        try:
+            if isinstance(item, Exception):
+                raise item
+            trial = _trial(trialfile.check_record(item))
+            if trial.id in found:
+                raise ValueError(f"trial id {trial.id} appears twice: ids must be unique")
+        except ValueError as exc:
+            if not recover:
+                raise ValueError(
+                    f"{where!r} is damaged at {place}: {exc}. load_trials(path, recover=True) "
+                    "returns the intact trials; save_trials(them, path) repairs the file."
+                ) from None
+            damage.append(f"{place} ({exc})")
+            continue
+        found[trial.id] = trial
+    if damage:
+        warnings.warn(
+            f"{where!r}: recovered {len(found)} intact trials, skipped damage at "
+            + "; ".join(damage),
+            UserWarning,
+            stacklevel=2,
+        )
+    return sorted(found.values(), key=lambda t: t.id)
+
+
+class TrialLog:
+    r"""The trials of one search recorded so far, each exactly once, saved as they arrive.
+
+    `TrialLog(path)` reads the trials a file already holds (none if it does not exist yet;
+    None keeps them in memory only). `record(trial)` keeps a trial whose id is new and
+    saves it at once, merged with what other writers added to the file meanwhile; "lost"
+    trials are not kept.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As `check_results_path` and `load_trials`: refused before any trial runs.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None) -> None:
+        self.path = None if path is None else check_results_path(path)
+        self._trials: dict[int, Trial] = {}
+        self._records: dict[int, dict[str, Any]] = {}  # what the file holds, ready to write
+        self._stamp: tuple[int, ...] | None = None  # the file as this log last saw it
+        if self.path is not None:
+            with trialfile.locked(self.path):  # creates the lock file: can we write here?
+                self._read_others()
+            self._trials = {i: _trial(r) for i, r in self._records.items()}
+
+    def __contains__(self, trial_id: object) -> bool:
+        return trial_id in self._trials
+
+    def __getitem__(self, trial_id: int) -> Trial:
+        return self._trials[trial_id]
+
+    def __iter__(self) -> Iterator[Trial]:
+        return iter(sorted(self._trials.values(), key=lambda t: t.id))
+
+    def __len__(self) -> int:
+        return len(self._trials)
+
+    def record(self, trial: Trial) -> bool:
+        """Keep `trial` (and save it) unless its id is already recorded or it is "lost"."""
+        if trial.status == "lost" or trial.id in self._trials:
+            return False
+        if self.path is not None:
+            record = _record(trial)
+            with trialfile.locked(self.path):
+                self._read_others()
+                self._records.setdefault(trial.id, record)  # another writer's comes first
+                _write(self.path, self._records.values())
+                self._stamp = _stamp(self.path)
+        self._trials[trial.id] = trial
+        return True
+
+    def _read_others(self) -> None:
+        """Add the records other writers saved since this log last wrote (under the lock)."""
+        assert self.path is not None
+        stamp = _stamp(self.path)
+        if stamp is not None and stamp != self._stamp:
+            for t in load_trials(self.path):
+                self._records.setdefault(t.id, _record(t))
+            self._stamp = stamp
+
+
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    """What changes whenever the file is replaced (each save writes a new file)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)

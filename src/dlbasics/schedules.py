@@ -2,12 +2,16 @@ r"""Learning-rate decay: the course's schedules as callables `epoch_num -> lr`.
 
 `epoch_num` counts epochs from 1, as the course does: `dlbasics.network.train` calls
 `schedule(epoch_num)` with `epoch_num = 1` before the first epoch. Every schedule implements
-the course's formula as written.
+the course's formula as written, with one floor: a rate is never below `LR_FLOOR`
+(`sys.float_info.min`, about $2.2\times10^{-308}$, the smallest normal float). Far enough out,
+$0.95^{\text{epoch\_num}}$ underflows to exactly 0.0, which is not a learning rate (an
+optimizer refuses it); the floor keeps the rate positive, and as small as a float can be.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,12 +21,19 @@ import numpy as np
 from dlbasics._validate import check_int, check_nonnegative, check_positive
 
 __all__ = [
+    "LR_FLOOR",
     "ExponentialDecay",
     "InverseTimeDecay",
     "ManualSchedule",
     "SqrtDecay",
     "StaircaseDecay",
 ]
+
+LR_FLOOR = sys.float_info.min  # the lowest rate a schedule returns (see the module docstring)
+
+
+def _floored(lr: float) -> float:
+    return max(lr, LR_FLOOR)
 
 
 def _check_epoch_num(epoch_num: Any) -> int:
@@ -66,7 +77,7 @@ class InverseTimeDecay:
         object.__setattr__(self, "decay_rate", check_nonnegative(self.decay_rate, "decay_rate"))
 
     def __call__(self, epoch_num: int) -> float:
-        return self.lr0 / (1 + self.decay_rate * _check_epoch_num(epoch_num))
+        return _floored(self.lr0 / (1 + self.decay_rate * _check_epoch_num(epoch_num)))
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,11 @@ class ExponentialDecay:
         Initial learning rate $\alpha_0 > 0$.
     base : float, default=0.95
         Factor per epoch, in (0, 1].
+
+    Notes
+    -----
+    Never below `LR_FLOOR` ($2.2\times10^{-308}$): with the default base the formula
+    underflows to 0.0 from about epoch 14,500 on, and the floor holds there.
 
     Examples
     --------
@@ -95,7 +111,7 @@ class ExponentialDecay:
         object.__setattr__(self, "base", _check_factor(self.base, "base"))
 
     def __call__(self, epoch_num: int) -> float:
-        return self.base ** _check_epoch_num(epoch_num) * self.lr0
+        return _floored(self.base ** _check_epoch_num(epoch_num) * self.lr0)
 
 
 @dataclass(frozen=True)
@@ -124,7 +140,7 @@ class SqrtDecay:
         object.__setattr__(self, "k", check_positive(self.k, "k"))
 
     def __call__(self, epoch_num: int) -> float:
-        return self.k / math.sqrt(_check_epoch_num(epoch_num)) * self.lr0
+        return _floored(self.k / math.sqrt(_check_epoch_num(epoch_num)) * self.lr0)
 
 
 @dataclass(frozen=True)
@@ -141,6 +157,10 @@ class StaircaseDecay:
         Factor applied at each step, in (0, 1].
     every : int, default=10
         Epochs between steps, >= 1.
+
+    Notes
+    -----
+    Never below `LR_FLOOR` ($2.2\times10^{-308}$), where the formula would underflow to 0.0.
 
     Examples
     --------
@@ -159,7 +179,7 @@ class StaircaseDecay:
         object.__setattr__(self, "every", check_int(self.every, "every", 1, "epochs"))
 
     def __call__(self, epoch_num: int) -> float:
-        return self.drop ** ((_check_epoch_num(epoch_num) - 1) // self.every) * self.lr0
+        return _floored(self.drop ** ((_check_epoch_num(epoch_num) - 1) // self.every) * self.lr0)
 
 
 @dataclass(frozen=True)

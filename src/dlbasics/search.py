@@ -16,25 +16,21 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import math
+import json
 import os
 import sys
-import time
-import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from dlbasics import executors
-from dlbasics._validate import check_int, check_nonnegative
+from dlbasics import trialfile
+from dlbasics._validate import check_int, check_nonnegative, is_int
 from dlbasics.distributions import Distribution
-from dlbasics.results import Trial, Trials, load_trials, save_trials
+from dlbasics.results import Trial, TrialLog, Trials
+from dlbasics.runner import Objective, TrialRunner
 
 __all__ = ["Trial", "Trials", "grid", "random_search", "run_trials", "sample", "zoom"]
-
-Objective = Callable[[dict[str, Any], np.random.Generator, Callable[[int, float], None]], float]
 
 
 def _check_space(space: Any) -> Mapping[str, Any]:
@@ -86,6 +82,13 @@ def grid(space: Mapping[str, Any], points_per_axis: int | Mapping[str, int]) -> 
     ([0.0001, 0.01, 1.0], [0.9, 0.99, 0.999])
     """
     axes = []
+    if isinstance(points_per_axis, Mapping):
+        unknown = [k for k in points_per_axis if k not in _check_space(space)]
+        if unknown:
+            raise ValueError(
+                f"points_per_axis names {unknown}, which the space does not have; its names "
+                f"are {list(space)}"
+            )
     for name, dist in _check_space(space).items():
         n = points_per_axis
         if isinstance(points_per_axis, Mapping):
@@ -93,35 +96,6 @@ def grid(space: Mapping[str, Any], points_per_axis: int | Mapping[str, int]) -> 
         n = check_int(n, f"points_per_axis for {name!r}", 1)
         axes.append(dist.grid(n) if isinstance(dist, Distribution) else [dist])
     return [dict(zip(space, combo, strict=True)) for combo in itertools.product(*axes)]
-
-
-def _run_trial(
-    objective: Objective, trial_id: int, params: dict, seed: int, one_thread: bool = False
-) -> Trial:
-    """Run one trial (in a worker or in-process); the objective's errors stay in the Trial.
-
-    `one_thread` caps BLAS to one thread around the call, inside the worker: libraries the
-    objective loads on first use (scikit-learn's OpenMP, say) are capped too.
-    """
-    curve: list[tuple[int, float]] = []
-
-    def report(step: int, value: float) -> None:
-        curve.append((int(step), float(value)))
-
-    ss = np.random.SeedSequence(seed, spawn_key=(trial_id,)).spawn(2)[1]
-    trial = Trial(trial_id, dict(params), curve=curve)
-    start = time.perf_counter()
-    try:
-        with executors.one_blas_thread() if one_thread else contextlib.nullcontext():
-            loss = float(objective(dict(params), np.random.default_rng(ss), report))
-        if not math.isfinite(loss):
-            raise FloatingPointError(f"objective returned a non-finite loss: {loss}")
-        trial.loss = loss
-    except Exception as exc:
-        trial.status = "failed"
-        trial.error = "".join(traceback.format_exception(exc, limit=-3)).strip()
-    trial.duration = time.perf_counter() - start
-    return trial
 
 
 def _progress_bar(progress: bool | None, total: int, initial: int) -> Any:
@@ -157,84 +131,74 @@ def run_trials(
     cands: list[dict[str, Any]] = [dict(c) for c in candidates]
     if not cands:
         raise ValueError("candidates must not be empty")
-    ids = sorted(set(range(len(cands)) if trial_ids is None else map(int, trial_ids)))
-    if not ids or ids[0] < 0 or ids[-1] >= len(cands):
-        raise ValueError(f"trial_ids must be non-empty ids in [0, {len(cands)}), got {ids}")
-
-    store: dict[int, Trial] = {}
-    if path is not None and os.path.exists(path):
-        for t in load_trials(path):
-            if 0 <= t.id < len(cands) and _jsonable(cands[t.id]) != t.params:
-                raise ValueError(
-                    f"{os.fspath(path)!r} holds trial {t.id} with params {t.params}, but this "
-                    f"search gives {cands[t.id]}: a different seed or space? Use a new path."
-                )
-            store[t.id] = t
-    todo = [i for i in ids if i not in store]
-    pool, owned = executors.resolve(executor)
-    if pool is not None and todo:
-        executors.check_sendable(objective, pool)
-
+    ids = _check_trial_ids(trial_ids, len(cands))
+    log = TrialLog(path)  # refuses a bad path, or a damaged file, before any trial runs
+    todo = [i for i in ids if i not in log]
+    if path is not None:
+        _check_same_search(log, cands, path)
+        for i in todo:
+            trialfile.check_saveable(cands[i], f"trial {i}")
+    runner = TrialRunner(objective, seed, executor)
     results = Trials()
     bar = _progress_bar(progress, len(ids), len(ids) - len(todo))
 
     def finish(trial: Trial) -> None:
         results.append(trial)
-        if trial.status != "lost":
-            store[trial.id] = trial
-            if path is not None:
-                save_trials(sorted(store.values(), key=lambda t: t.id), path)
+        log.record(trial)
         if bar is not None:
             bar.update(1)
 
     try:
-        if pool is None:
-            with executors.one_blas_thread():
-                for i in todo:
-                    finish(_run_trial(objective, i, cands[i], seed))
-        else:
-            cap = not isinstance(pool, ThreadPoolExecutor)  # threads share one BLAS
-            futures = {pool.submit(_run_trial, objective, i, cands[i], seed, cap): i for i in todo}
-            try:
-                for fut in as_completed(futures):
-                    finish(_collect(fut, futures[fut], cands))
-            except KeyboardInterrupt:
-                for fut in futures:
-                    fut.cancel()
-                finished = {t.id for t in results}
-                for fut, i in futures.items():
-                    if fut.done() and not fut.cancelled() and i not in finished:
-                        finish(_collect(fut, i, cands))
-                if owned:
-                    executors.shutdown_default_pool(wait=False)
-                raise
+        for i in todo:
+            runner.submit(i, cands[i])
+        with contextlib.closing(runner.finished()) as finished:
+            for trial in finished:
+                finish(trial)
     except KeyboardInterrupt:
+        for trial in runner.stop():
+            finish(trial)
         results.interrupted = True
         print(f"interrupted: {len(results)} of {len(todo)} trials finished", file=sys.stderr)
     finally:
         if bar is not None:
             bar.close()
     found = {t.id for t in results}
-    results.extend(store[i] for i in ids if i in store and i not in found)
+    results.extend(log[i] for i in ids if i in log and i not in found)
     results.sort(key=lambda t: t.id)
     return results
 
 
-def _collect(fut: Future[Trial], trial_id: int, candidates: list[dict]) -> Trial:
+def _check_trial_ids(trial_ids: Any, n: int) -> list[int]:
+    """The sorted distinct ids to run, each an integer in [0, n)."""
+    if trial_ids is None:
+        return list(range(n))
+    what = f"trial_ids must be non-empty integer ids in [0, {n})"
+    if isinstance(trial_ids, str | bytes) or not isinstance(trial_ids, Iterable):
+        raise TypeError(f"{what}, got {trial_ids!r}")
+    ids = list(trial_ids)
+    for i in ids:
+        if not is_int(i):
+            raise TypeError(f"{what}, got {i!r} among them")
+    if not ids or min(ids) < 0 or max(ids) >= n:
+        raise ValueError(f"{what}, got {sorted(set(ids))}")
+    return sorted({int(i) for i in ids})
+
+
+def _check_same_search(log: TrialLog, cands: list[dict], path: Any) -> None:
+    """Refuse a file whose trials have other parameters than this search gives them."""
+    for t in log:
+        if t.id < len(cands) and _key(t.params) != _key(cands[t.id]):
+            raise ValueError(
+                f"{os.fspath(path)!r} holds trial {t.id} with params {t.params}, but this "
+                f"search gives {cands[t.id]}: a different seed or space? Use a new path."
+            )
+
+
+def _key(params: dict[str, Any]) -> str:
     try:
-        return fut.result()
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:  # the worker died or could not run the task
-        error = "".join(traceback.format_exception_only(exc)).strip()
-        return Trial(trial_id, candidates[trial_id], status="lost", error=error)
-
-
-def _jsonable(params: dict) -> dict:
-    import json
-
-    out: dict = json.loads(json.dumps(params, default=str))
-    return out
+        return json.dumps({k: trialfile.encode(v) for k, v in params.items()}, sort_keys=True)
+    except TypeError:
+        return repr(params)
 
 
 def random_search(
