@@ -1,9 +1,10 @@
 """The exercise convention: its parser, the build that checks and lists exercises, and the
 downloads, which keep prompts and hints and leave solutions out.
 
-Fixture sites (a few pages with exercises, built with the project's hooks) prove what the real
-site cannot yet: no page has exercises so far. `MUST_HAVE_EXERCISES` switches on, page by
-page, the rule that a teaching page ends with 2 to 4 exercises graded from easy to hard.
+Fixture sites (a few pages with exercises, built with the project's hooks) prove each check,
+including the failures, independently of the real pages. `MUST_HAVE_EXERCISES` switches on,
+page by page, the rule that a teaching page ends with 2 to 4 exercises graded from easy to
+hard.
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ RUNNER = Path(__file__).resolve().parent / "run_isolated.py"
 
 # Teaching pages that must end with 2-4 exercises, graded from easy to hard. Add a page here
 # once it has its exercises; the test below then holds it to the rule.
-MUST_HAVE_EXERCISES: tuple[str, ...] = ()
+MUST_HAVE_EXERCISES: tuple[str, ...] = (
+    "batch-norm/forward.md",
+    "batch-norm/in-a-network.md",
+    "batch-norm/backward.md",
+    "batch-norm/test-time.md",
+    "batch-norm/why-it-works.md",
+)
 
 PAGE_ONE = """\
 # Page one
