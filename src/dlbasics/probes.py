@@ -11,13 +11,13 @@ probing never changes the weights, the running statistics or the injected shift.
 from __future__ import annotations
 
 import copy
-from typing import NamedTuple, Self
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from dlbasics._validate import as_float_array, as_rng, check_int, check_positive
-from dlbasics.layers import ReLU, Sigmoid, Tanh, softmax_cross_entropy
+from dlbasics.layers import ReLU, Sigmoid, Tanh, _Layer, softmax_cross_entropy
 from dlbasics.network import MLP
 
 __all__ = ["AlongGradient", "ShiftNoise", "activation_input", "along_gradient", "drift"]
@@ -25,13 +25,14 @@ __all__ = ["AlongGradient", "ShiftNoise", "activation_input", "along_gradient", 
 _ACTIVATIONS = (ReLU, Sigmoid, Tanh)
 
 
-class ShiftNoise:
+class ShiftNoise(_Layer):
     r"""Injected covariate shift: $y_j = s_j\,x_j + c_j$, with $s$, $c$ redrawn per unit.
 
-    In training mode every `forward` draws new $s_j \sim \mathcal U(\text{low}, \text{high})$
-    and $c_j \sim \mathcal N(0, \text{shift\_std}^2)$, so the next layer sees a different input
-    distribution at every step, whatever the weights do. In evaluation mode the latest draw is
-    kept (initially $s = 1$, $c = 0$). It has no trainable parameters.
+    In training mode (the default, or after `train()`) every `forward` draws new
+    $s_j \sim \mathcal U(\text{low}, \text{high})$ and
+    $c_j \sim \mathcal N(0, \text{shift\_std}^2)$, so the next layer sees a different input
+    distribution at every step, whatever the weights do. In evaluation mode (after `eval()`)
+    the latest draw is kept (initially $s = 1$, $c = 0$). It has no trainable parameters.
 
     Parameters
     ----------
@@ -77,7 +78,6 @@ class ShiftNoise:
         self.shift_std = check_positive(shift_std, "shift_std")
         self.rng = as_rng(seed)
         self.s, self.c = np.ones(self.n), np.zeros(self.n)
-        self.training = True
 
     def __repr__(self) -> str:
         return f"ShiftNoise({self.n})"
@@ -97,24 +97,6 @@ class ShiftNoise:
         """Return `dout * s`, the gradient through the latest `forward`."""
         dx: np.ndarray = as_float_array(dout, "dout") * self.s
         return dx
-
-    def params(self) -> dict[str, np.ndarray]:
-        """No trainable parameters."""
-        return {}
-
-    def grads(self) -> dict[str, np.ndarray]:
-        """No gradients."""
-        return {}
-
-    def train(self) -> Self:
-        """Redraw the shift at every forward. Returns self."""
-        self.training = True
-        return self
-
-    def eval(self) -> Self:
-        """Keep the latest shift. Returns self."""
-        self.training = False
-        return self
 
 
 def _training_copy(model: MLP) -> MLP:
