@@ -1,7 +1,7 @@
 r"""Batch normalization: the math as pure functions.
 
-Statistics are taken per feature over the mini-batch: over the m rows of an `(m, n)` input, or
-per channel over the m·H·W values of an `(m, C, H, W)` input.
+Statistics are taken per feature over the mini-batch: over the B rows of a `(B, n)` input, or
+per channel over the B·H·W values of a `(B, C, H, W)` input.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class BatchNormCache(NamedTuple):
 
 
 def by_feature(a: np.ndarray) -> np.ndarray:
-    """`a` as `(m, n)`, or `(m, C, H·W)` for 4-D: statistics sum over every axis but 1."""
+    """`a` as `(B, n)`, or `(B, C, H·W)` for 4-D: statistics sum over every axis but 1."""
     return a if a.ndim == 2 else a.reshape(a.shape[0], a.shape[1], -1)
 
 
@@ -71,9 +71,9 @@ def batchnorm_forward(
 
     Parameters
     ----------
-    z : ndarray of shape (m, n) or (m, C, H, W)
+    z : ndarray of shape (B, n) or (B, C, H, W)
         Pre-activations of one mini-batch, one example per row. For 4-D inputs the statistics
-        are per channel, over the m·H·W values of that channel.
+        are per channel, over the B·H·W values of that channel.
     gamma : ndarray of shape (n,) or (C,)
         Learned scale $\gamma$.
     beta : ndarray of shape (n,) or (C,)
@@ -99,10 +99,10 @@ def batchnorm_forward(
 
     Notes
     -----
-    For each feature, over the $m$ values $z^{(1)}, \dots, z^{(m)}$ of the mini-batch:
+    For each feature, over the $B$ values $z^{(1)}, \dots, z^{(B)}$ of the mini-batch:
 
-    $$\mu = \frac{1}{m}\sum_{i=1}^{m} z^{(i)}, \qquad
-      \sigma^2 = \frac{1}{m}\sum_{i=1}^{m} \left(z^{(i)} - \mu\right)^2,$$
+    $$\mu = \frac{1}{B}\sum_{i=1}^{B} z^{(i)}, \qquad
+      \sigma^2 = \frac{1}{B}\sum_{i=1}^{B} \left(z^{(i)} - \mu\right)^2,$$
 
     $$\hat z^{(i)} = \frac{z^{(i)} - \mu}{\sqrt{\sigma^2 + \varepsilon}}, \qquad
       \tilde z^{(i)} = \gamma\, \hat z^{(i)} + \beta.$$
@@ -192,17 +192,17 @@ def batchnorm_backward(
 
     Notes
     -----
-    With sums over the $m$ values of each feature (m·H·W for 4-D inputs) and
+    With sums over the $B$ values of each feature (B·H·W for 4-D inputs) and
     $d\hat z = \gamma\, d\tilde z$:
 
     $$d\beta = \sum_i d\tilde z^{(i)}, \qquad
       d\gamma = \sum_i d\tilde z^{(i)}\, \hat z^{(i)},$$
 
-    $$dz^{(i)} = \frac{1}{m\sqrt{\sigma^2+\varepsilon}}
-      \Big(m\, d\hat z^{(i)} - \sum_j d\hat z^{(j)}
+    $$dz^{(i)} = \frac{1}{B\sqrt{\sigma^2+\varepsilon}}
+      \Big(B\, d\hat z^{(i)} - \sum_j d\hat z^{(j)}
       - \hat z^{(i)} \sum_j d\hat z^{(j)}\hat z^{(j)}\Big)
       = \frac{\gamma}{\sqrt{\sigma^2+\varepsilon}}
-      \Big(d\tilde z^{(i)} - \frac{d\beta}{m} - \hat z^{(i)}\,\frac{d\gamma}{m}\Big).$$
+      \Big(d\tilde z^{(i)} - \frac{d\beta}{B} - \hat z^{(i)}\,\frac{d\gamma}{B}\Big).$$
 
     $dz$ is $d\tilde z$ with its per-feature mean and its component along $\hat z$ removed,
     then scaled: an upstream gradient that is constant per feature (all ones, say) gives

@@ -87,7 +87,7 @@ def rho_to_keras_momentum(rho: float) -> float:
 
 
 class BatchNorm:
-    r"""Batch normalization layer for `(m, n)` or `(m, C, H, W)` inputs.
+    r"""Batch normalization layer for `(B, n)` or `(B, C, H, W)` inputs.
 
     Parameters
     ----------
@@ -102,9 +102,9 @@ class BatchNorm:
         average). PyTorch's `momentum=0.1` is `rho=0.9`; Keras's `momentum=0.99` is `rho=0.99`:
         see `rho_from_torch_momentum`, `rho_from_keras_momentum`. Ignored if `cumulative`.
     unbiased : bool, default=True
-        Store the unbiased batch variance $\frac{m}{m-1}\sigma^2_\mathcal{B}$ in the running
+        Store the unbiased batch variance $\frac{B}{B-1}\sigma^2_\mathcal{B}$ in the running
         variance (paper, PyTorch); `False` stores the biased $\sigma^2_\mathcal{B}$ (Keras,
-        cs231n, d2l). $m$ counts the values per feature: m·H·W for 4-D inputs.
+        cs231n, d2l); for 4-D inputs $B$ becomes the B·H·W values of a channel.
     cumulative : bool, default=False
         Running statistics are the plain average of all batch statistics seen so far (PyTorch's
         `momentum=None`) instead of an exponentially weighted average.
@@ -134,13 +134,13 @@ class BatchNorm:
     Notes
     -----
     At each training-mode `forward` with batch mean $\mu_\mathcal{B}$ and biased variance
-    $\sigma^2_\mathcal{B}$ over $m$ values per feature:
+    $\sigma^2_\mathcal{B}$ over $B$ values per feature:
 
     $$\mu_\text{run} \leftarrow \rho\,\mu_\text{run} + (1-\rho)\,\mu_\mathcal{B}, \qquad
       \sigma^2_\text{run} \leftarrow \rho\,\sigma^2_\text{run}
-      + (1-\rho)\,\tfrac{m}{m-1}\sigma^2_\mathcal{B}$$
+      + (1-\rho)\,\tfrac{B}{B-1}\sigma^2_\mathcal{B}$$
 
-    (without the $\frac{m}{m-1}$ if `unbiased=False`; with $1-\rho$ replaced by $1/t$ at the
+    (without the $\frac{B}{B-1}$ if `unbiased=False`; with $1-\rho$ replaced by $1/t$ at the
     $t$-th batch if `cumulative=True`). In evaluation mode
     $\tilde z = \gamma\,(z - \mu_\text{run})/\sqrt{\sigma^2_\text{run} + \varepsilon} + \beta$,
     which works one example at a time. Evaluating before any training uses the initial
@@ -234,7 +234,7 @@ class BatchNorm:
         return z
 
     def forward(self, z: ArrayLike) -> np.ndarray:
-        r"""Normalize `z` (shape `(m, n_features)` or `(m, n_features, H, W)`); same shape out.
+        r"""Normalize `z` (shape `(B, n_features)` or `(B, n_features, H, W)`); same shape out.
 
         In training mode the layer keeps $\hat z$ (an array the size of `z`) for `backward`.
         """
