@@ -21,7 +21,6 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,9 +32,10 @@ from pathlib import Path
 from playwright.sync_api import Error, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the browser tests' launch settings and helpers
+from sitetools import CHROMIUM, LAUNCH_ARGS, free_port  # noqa: E402
+
 COPIED = ["mkdocs.yml", "docs", "scripts", "overrides", "src"]
-CHROMIUM = "/usr/lib/chromium/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 DEFAULT_PAGES = ["notation.md", "optimization/momentum.md", "batch-norm/why-it-works.md"]
 
 
@@ -44,12 +44,6 @@ def serve_args_of_make() -> list[str]:
     makefile = (ROOT / "Makefile").read_text()
     match = re.search(r"mkdocs serve -a \$\(HOST\)(.*)", makefile)
     return shlex.split(match.group(1)) if match else []
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def page_url(base: str, md: str) -> str:
@@ -139,7 +133,7 @@ def main() -> None:
 def measure(args: argparse.Namespace, project: Path, base: str) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True
+            executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True
         )
         try:
             page = browser.new_page()

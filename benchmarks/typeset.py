@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,17 +36,8 @@ from pathlib import Path
 from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/lib/chromium/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT / "tests"))  # the browser tests' launch settings and helpers
+from sitetools import CHROMIUM, LAUNCH_ARGS, free_port  # noqa: E402
 
 # Runs in every page before its own scripts: records when the first screen's math is shown.
 PROBE = """
@@ -119,12 +109,6 @@ async () => {
   };
 }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def build(site: Path, url: str) -> None:
@@ -218,7 +202,7 @@ def run(args: argparse.Namespace, sites: list[Path], bases: list[str]) -> None:
     after_load: list[list[float]] = [[] for _ in sites]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True
+            executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True
         )
         try:
             for base in bases:  # warm the servers and the OS cache
