@@ -109,16 +109,26 @@ class Build:
     site_url: str
 
 
+# The strict build is served under a path, as on GitHub Pages (https://owner.github.io/name/):
+# every link and asset must work below the server's root. `mkdocs serve` covers the root.
+SUBPATH = "dlbasics/"
+
+
 @dataclass(frozen=True)
 class StrictSite:
-    """`mkdocs build --strict` output in `path`, built for http://127.0.0.1:`port`/."""
+    """`mkdocs build --strict` output in `path`, built for http://127.0.0.1:`port`/dlbasics/ and
+    served from `root` (its parent)."""
 
-    path: Path
+    root: Path
     port: int
 
     @property
+    def path(self) -> Path:
+        return self.root / SUBPATH
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
+        return f"http://127.0.0.1:{self.port}/{SUBPATH}"
 
 
 def build_sites(*builds: Build) -> None:
@@ -147,9 +157,10 @@ def build_sites(*builds: Build) -> None:
         pytest.fail("\n".join(failures), pytrace=False)
 
 
-def serve_directory(site_dir: Path, port: int, log: Path) -> Server:
+def serve_directory(root: Path, port: int, log: Path, path: str = "") -> Server:
+    """`python -m http.server` for `root`; returns once http://127.0.0.1:port/`path` answers."""
     args = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
-    args += ["--directory", str(site_dir)]
-    server = Server(f"http.server for {site_dir}", args, log, QUIET_ENV)
-    server.wait_until_answering(f"http://127.0.0.1:{port}/")
+    args += ["--directory", str(root)]
+    server = Server(f"http.server for {root}", args, log, QUIET_ENV)
+    server.wait_until_answering(f"http://127.0.0.1:{port}/{path}")
     return server

@@ -15,16 +15,26 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from readercheck import AXE_TOTALS
 from sitetools import (
     CHROMIUM,
     LAUNCH_ARGS,
     QUIET_ENV,
     SERVERS,
+    SUBPATH,
     Server,
     free_port,
     page_urls,
     serve_directory,
 )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if AXE_TOTALS:
+        terminalreporter.section("axe-core findings per view (every page)")
+        for view, counts in AXE_TOTALS.items():
+            found = ", ".join(f"{impact} {n}" for impact, n in sorted(counts.items())) or "none"
+            terminalreporter.write_line(f"{view}: {found}")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -74,7 +84,8 @@ def sites(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, str]]:
-    """Base URL per server: "static" (strict build + http.server) and "serve" (mkdocs serve).
+    """Base URL per server: "static" (strict build + http.server, under a path as on GitHub
+    Pages) and "serve" (mkdocs serve, at the root).
 
     Each is built with SITE_URL equal to the origin it is served on, as instant navigation needs.
     `mkdocs serve` starts first so that its build overlaps the strict one (`strict_site`).
@@ -89,7 +100,7 @@ def sites(
     started: list[Server] = [serve]
     try:
         site = request.getfixturevalue("strict_site")
-        started.append(serve_directory(site.path, site.port, logs / "static.log"))
+        started.append(serve_directory(site.root, site.port, logs / "static.log", SUBPATH))
         serve.wait_until_answering(serve_url)
         yield {"static": site.url, "serve": serve_url}
     finally:

@@ -4,13 +4,14 @@ checker's self-test.
 `check_page(page, url)` opens `url` in a fresh Playwright page and returns a list of problems
 (empty when the page is good): equations typeset once each and visible (the glyph check), no
 MathJax error, no raw TeX left in the text, every image and figure drawn, and no console error,
-page error, failed request, HTTP error or request to any origin but the page's own.
+page error, failed request, HTTP error or request to any origin but the page's own. While the
+page loads, no frame may show an equation on screen as raw TeX, and nothing may move.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -44,6 +45,46 @@ NEW_CONTENT_TYPESET = """
 """
 MARK_CONTENT_STALE = "document.querySelector('article').setAttribute('data-dl-stale', '')"
 SIDEBAR_LINKS = ".md-sidebar--primary a.md-nav__link[href]:visible"
+
+# Runs before the page's own scripts: before every frame until the checker reads the result,
+# note any equation on screen that is visible but still raw TeX; add up layout shifts.
+LOAD_PROBE = """
+(() => {
+  const seen = (window.__dlLoad = { rawTex: [], shift: 0, done: false });
+  // Kept on `seen`: an observer nothing refers to may be garbage-collected.
+  seen.observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (!seen.done) seen.shift += entry.value;
+  });
+  seen.observer.observe({ type: "layout-shift", buffered: true });
+  const frame = () => {
+    if (seen.done) return;
+    for (const el of document.querySelectorAll(".arithmatex, .md-ellipsis")) {
+      if (el.querySelector("mjx-container") || !el.checkVisibility({ visibilityProperty: true })
+          || (!el.classList.contains("arithmatex") && !el.textContent.includes("\\\\("))) {
+        continue;
+      }
+      const box = el.getBoundingClientRect();
+      if (box.bottom > 0 && box.top < innerHeight && box.width > 0 && seen.rawTex.length < 5) {
+        seen.rawTex.push(el.textContent.trim().slice(0, 60));
+      }
+    }
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+})();
+"""
+# The cumulative layout shift score (a fraction of the window moved, times how far) that counts
+# as content moving: a line of text moving one line in a 800 px window scores about 0.001. The
+# theme's own script makes a few tiny shifts (it wraps tables in a frame: 0.0003).
+MAX_LAYOUT_SHIFT = 0.001
+READ_LOAD_PROBE = """
+() => {
+  const seen = window.__dlLoad;
+  if (!seen) return null;
+  seen.done = true;
+  return { rawTex: seen.rawTex, shift: seen.shift };
+}
+"""
 
 DOM_PROBLEMS = r"""
 () => {
@@ -206,16 +247,30 @@ def dom_problems(page: Page) -> list[str]:
     return list(page.evaluate(DOM_PROBLEMS))
 
 
+def loading_problems(page: Page) -> list[str]:
+    """Raw TeX shown on screen, or layout shifts, while the page was loading."""
+    seen = page.evaluate(READ_LOAD_PROBE)
+    if seen is None:
+        return []
+    raw = dict.fromkeys(seen["rawTex"])
+    problems = [f"raw TeX on screen while loading: {tex!r}" for tex in raw]
+    if seen["shift"] > MAX_LAYOUT_SHIFT:
+        problems.append(f"layout shift while loading: {seen['shift']:.4f}")
+    return problems
+
+
 def settle_and_check(page: Page, rec: Recorder) -> list[str]:
     """Wait for math, fonts and network, then return every problem seen so far, each once."""
     problems = wait_for_math(page)
     rec.wait_quiet(page)
-    return list(dict.fromkeys(problems + dom_problems(page) + rec.take()))
+    problems += loading_problems(page) + dom_problems(page) + rec.take()
+    return list(dict.fromkeys(problems))
 
 
 def start_loading(page: Page, url: str) -> tuple[Recorder, list[str]]:
     """Start loading `url` in `page` (fresh) without waiting for it; problems so far."""
     rec = Recorder.attach(page, url)
+    page.add_init_script(LOAD_PROBE)
     try:
         response = page.goto(url, wait_until="commit")
     except Error as exc:
@@ -249,10 +304,17 @@ class Verdicts(dict[str, list[str]]):
         return f"<problems of {len(self)} pages>"
 
 
-def check_pages(context: BrowserContext, urls: Iterable[str], *, concurrency: int = 3) -> Verdicts:
+def check_pages(
+    context: BrowserContext,
+    urls: Iterable[str],
+    *,
+    concurrency: int = 3,
+    inspect: Callable[[str, Page], None] | None = None,
+) -> Verdicts:
     """`check_page` for every url, each in a new page of `context` (closed when done), keeping
     up to `concurrency` pages loading at once: the browser loads the next pages while the first
-    one is checked. The pages share the context's cache, as when a reader browses the site."""
+    one is checked. The pages share the context's cache, as when a reader browses the site.
+    `inspect(url, page)`, if given, runs on each page once it has been checked."""
     results = Verdicts()
     waiting = deque(urls)
     loading: deque[tuple[str, Page, Recorder, list[str]]] = deque()
@@ -264,6 +326,8 @@ def check_pages(context: BrowserContext, urls: Iterable[str], *, concurrency: in
             loading.append((url, page, *start_loading(page, url)))
         url, page, rec, problems = loading.popleft()
         results[url] = finish_check(page, rec, problems)
+        if inspect is not None:
+            inspect(url, page)
         page.close()
     return results
 
