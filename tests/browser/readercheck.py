@@ -131,8 +131,8 @@ MATH_ACCESS_PROBLEMS = r"""
 PYCON_COPIES = """
 () => Array.from(document.querySelectorAll(".language-pycon pre > code"), (code) => {
   const holder = code.closest("[data-copy]");
-  const copied = holder ? holder.getAttribute("data-copy") : code.innerText;
-  return { shown: code.innerText, copied };
+  const copied = holder ? holder.getAttribute("data-copy") : code.textContent;
+  return { shown: code.textContent, copied };
 })
 """
 
