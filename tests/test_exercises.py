@@ -37,6 +37,7 @@ MUST_HAVE_EXERCISES: tuple[str, ...] = (
     "hyperparameters/coarse-to-fine.md",
     "hyperparameters/scale.md",
     "hyperparameters/panda-and-caviar.md",
+    "hyperparameters/spend-compute.md",
     "optimization/index.md",
     "optimization/mini-batch.md",
     "optimization/ewa.md",

@@ -220,7 +220,7 @@ def test_parallel_coordinates_put_each_axis_on_its_own_scale():
     np.testing.assert_allclose(ys[1.0], [0.0, 1.0, 0.0, 1.0])  # trial 0: the highest
     np.testing.assert_allclose(ys[0.5], [1 / 3, 0.5, 0.5, 0.5])  # trial 2: 1 - beta = 0.01
     labels = [t.get_text() for t in ax.get_xticklabels()]
-    assert labels == ["lr (log)", "1 − beta (log)", "act", "loss (log)"]
+    assert labels == ["lr (log)", "beta (log 1 − beta)", "act", "loss (log)"]
     plt.close(fig)
 
 

@@ -40,7 +40,7 @@ import inspect
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,7 @@ from dlbasics.results import Trial, TrialLog, Trials, check_same_search
 from dlbasics.runner import TrialRunner
 from dlbasics.space import check_seed, check_space, sample
 
-__all__ = ["Checkpoint", "rungs", "successive_halving"]
+__all__ = ["Checkpoint", "budget_spent", "rungs", "successive_halving"]
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,26 @@ def rungs(n_trials: int, min_budget: int, max_budget: int, eta: int = 3) -> list
     for _ in budgets[1:]:
         sizes.append(max(1, sizes[-1] // eta))
     return list(zip(budgets, sizes, strict=True))
+
+
+def budget_spent(trials: Iterable[Trial], *, resumed: bool) -> int:
+    r"""The epochs (budget units) a search's records cost.
+
+    Retraining from zero, a record of budget $b$ costs $b$; resuming, it costs $b$ minus the
+    budget of its trial's previous record. Records without a budget are not counted.
+
+    Examples
+    --------
+    >>> records = [Trial(0, {}, 0.5, budget=1), Trial(0, {}, 0.2, budget=3),
+    ...            Trial(1, {}, 0.9, budget=1)]
+    >>> budget_spent(records, resumed=False), budget_spent(records, resumed=True)
+    (5, 4)
+    """
+    spent, reached = 0, dict[int, int]()
+    for t in sorted((t for t in trials if t.budget is not None), key=lambda t: t.key):
+        spent += t.key[1] - (reached.get(t.id, 0) if resumed else 0)
+        reached[t.id] = t.key[1]
+    return spent
 
 
 def _takes(objective: Any, name: str) -> bool | None:

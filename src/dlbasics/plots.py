@@ -148,7 +148,8 @@ def learning_curves(
     thicker and on top. A trial recorded at several budgets (`successive_halving`) or in
     several rounds (`population_based_training`) is one line: its records' curves joined,
     a later record's value replacing an earlier one's at the same step. A trial that
-    stopped below the highest budget was pruned: its line is faded.
+    stopped below the highest budget was pruned: its line is faded. A curve of one point is
+    drawn as a dot.
 
     Parameters
     ----------
@@ -221,7 +222,7 @@ def learning_curves(
         pruned = fade_pruned and reached[i] < top
         width, alpha, z = (2.5, 1.0, 3) if i == best else (0.8, 0.35, 1) if pruned else (1, 1, 2)
         ax.plot(steps, losses, color=colormap(norm(values[i])), linewidth=width, alpha=alpha,
-                zorder=z)  # fmt: skip
+                zorder=z, marker="o" if len(steps) == 1 else None, markersize=3)  # fmt: skip
     return mpl.cm.ScalarMappable(norm=norm, cmap=colormap)
 
 
@@ -363,7 +364,7 @@ def _position(dist: Any, values: Sequence[Any]) -> np.ndarray:
 
 
 def parallel_coordinates(
-    ax: Any, trials: Iterable[Trial], space: Mapping[str, Any], *, cmap: str = "viridis_r"
+    ax: Any, trials: Iterable[Trial], space: Mapping[str, Any], *, cmap: str = "viridis"
 ) -> Any:
     r"""One vertical axis per hyperparameter and one for the loss; a line per trial.
 
@@ -381,8 +382,8 @@ def parallel_coordinates(
         Trials of one budget (the failed ones are left out).
     space : dict
         The search space: its distributions give the axes (constants are skipped).
-    cmap : str, default="viridis_r"
-        Colour map of the loss.
+    cmap : str, default="viridis"
+        Colour map of the loss (viridis: dark for a low loss).
 
     Returns
     -------
@@ -432,12 +433,25 @@ def parallel_coordinates(
             ha, va, offset = place.get(y, ("left", "center", (4, 0)))
             ax.annotate(text, (k, y), xytext=offset, textcoords="offset points", ha=ha, va=va,
                         fontsize=7)  # fmt: skip
-    ax.set_xticks(x, [*(_name(n, d) for n, d in axes.items()), "loss (log)"])
+    names = [
+        f"{n} (log 1 − {n})" if d.scale == "reverse_log" else _name(n, d) for n, d in axes.items()
+    ]
+    ax.set_xticks(x, [*names, "loss (log)"])
     ax.set(ylim=(-0.12, 1.12), yticks=[])
     ax.grid(False)
     ax.spines[["left", "bottom"]].set_visible(False)
     ax.tick_params(axis="x", length=0, pad=12)
     return mpl.cm.ScalarMappable(norm=norm, cmap=colormap)
+
+
+def _plain_log_ticks(axis: Any) -> None:
+    """Label a log axis with plain numbers (0.01, 0.02, 0.05) and no crowded minor labels."""
+    axis.axes.autoscale_view()
+    low, high = sorted(axis.get_view_interval())
+    subs = (1.0,) if high / low > 300 else (1.0, 2.0, 5.0)
+    axis.set_major_locator(mpl.ticker.LogLocator(subs=subs))
+    axis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(mpl.ticker.NullFormatter())
 
 
 def _ticks(dist: Any) -> list[tuple[float, str]]:
@@ -513,8 +527,10 @@ def loss_by_parameter(
             ax.set_xticks(range(len(dist.options)), [str(o) for o in dist.options])
         elif dist.scale in ("log", "reverse_log"):
             ax.set_xscale("log")
+            _plain_log_ticks(ax.xaxis)
         ax.set_xlabel(_name(name, dist))
     if log_loss:
         axes[0, 0].set_yscale("log")
+        _plain_log_ticks(axes[0, 0].yaxis)
     axes[0, 0].set_ylabel("loss")
     return fig, axes.ravel()

@@ -27,7 +27,7 @@ from typing import Any
 from dlbasics import trialfile
 from dlbasics._validate import check_int, check_nonnegative, is_int
 from dlbasics.distributions import Distribution
-from dlbasics.halving import Checkpoint, rungs, successive_halving
+from dlbasics.halving import Checkpoint, budget_spent, rungs, successive_halving
 from dlbasics.results import Trial, TrialLog, Trials, check_same_search
 from dlbasics.runner import Objective, TrialRunner
 from dlbasics.space import check_seed, check_space, sample
@@ -36,6 +36,7 @@ __all__ = [
     "Checkpoint",
     "Trial",
     "Trials",
+    "budget_spent",
     "grid",
     "random_search",
     "run_trials",
