@@ -354,10 +354,15 @@ def _axes_of(space: Mapping[str, Any]) -> dict[str, Any]:
     return axes
 
 
+def _option(dist: Any, value: Any) -> int:
+    """The index of `value` among a `Choice`'s options."""
+    return next(k for k, o in enumerate(dist.options) if o == value)
+
+
 def _position(dist: Any, values: Sequence[Any]) -> np.ndarray:
     """Values at 0 (the distribution's `low`, or first option) to 1 (`high`, last option)."""
     if dist.scale == "choice":
-        index = [next(k for k, o in enumerate(dist.options) if o == v) for v in values]
+        index = [_option(dist, v) for v in values]
         return np.asarray(index, dtype=float) / max(1, len(dist.options) - 1)
     t0, t1 = float(dist.to_scale(dist.low)), float(dist.to_scale(dist.high))
     return (np.asarray(dist.to_scale(np.asarray(values, dtype=float))) - t0) / (t1 - t0) + 0.0
@@ -518,7 +523,7 @@ def loss_by_parameter(
         def x_of(t: Trial, name: str = name, dist: Any = dist) -> Any:
             v = t.params[name]
             if dist.scale == "choice":
-                return next(k for k, o in enumerate(dist.options) if o == v)
+                return _option(dist, v)
             return 1 - v if dist.scale == "reverse_log" else v
 
         ax.scatter([x_of(t) for t in ok], losses, s=18, color="C0", alpha=0.8, zorder=2)
