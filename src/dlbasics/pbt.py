@@ -149,9 +149,22 @@ def _folder(workdir: Any) -> Iterator[Path]:
             yield Path(tmp)
 
 
-def _ranked(trials: list[Trial]) -> list[Trial]:
-    """Best first: successful members by loss (then id), failed members last."""
-    return sorted(trials, key=lambda t: (t.status != "ok", t.loss or 0.0, t.id))
+def _quantiles(done: list[Trial], n_q: int) -> tuple[list[int], list[int]]:
+    """The top `n_q` members (successful ones), and the members that copy one of them: the
+    bottom `n_q` and every member that failed; nobody copies if no member succeeded."""
+    ranked = sorted(done, key=lambda t: (t.status != "ok", t.loss or 0.0, t.id))
+    top = [t.id for t in ranked[:n_q] if t.status == "ok"]
+    bottom = {t.id for t in ranked[len(ranked) - n_q :]} | {t.id for t in done if t.status != "ok"}
+    return top, sorted(bottom - set(top)) if top else []
+
+
+def _exploit(files: list[str], i: int, j: int, factors: dict[str, float],
+             changes: dict[str, Any], data: Any) -> None:  # fmt: skip
+    """Member `i` takes member `j`'s checkpoint, all of it, and the explored `changes`."""
+    shutil.copyfile(files[j], files[i])  # weights, velocities, history, seed
+    run = Panda.load(files[i], *data)
+    run.set(note=f"exploit member {j}, explore {factors}", **changes)
+    run.save(files[i])
 
 
 def population_based_training(
@@ -215,9 +228,11 @@ def population_based_training(
     ------
     ValueError
         If `space` names something other than lr, beta and batch_size or lacks lr,
-        `quantile` is not in (0, 0.5], a factor is not positive, or a count is too small.
+        `quantile` is not in (0, 0.5], a factor is not positive, `perturb` names something
+        else, or a count is too small.
     TypeError
-        If a count is not an integer.
+        If a count is not an integer, `quantile` not a number, or `factors` or `perturb`
+        not a list.
 
     Examples
     --------
@@ -239,13 +254,17 @@ def population_based_training(
     size = check_int(population, "population", 2)
     rounds = check_int(rounds, "rounds", 1)
     epochs = check_int(epochs, "epochs", 1)
-    if not is_real(quantile) or not 0 < quantile <= 0.5:
+    if not is_real(quantile):
+        raise TypeError(f"quantile must be a number in (0, 0.5], got {quantile!r}")
+    if not 0 < quantile <= 0.5:
         raise ValueError(f"quantile must be a number in (0, 0.5], got {quantile!r}")
+    for name, names in (("factors", factors), ("perturb", perturb)):
+        if isinstance(names, str | bytes) or not isinstance(names, Sequence):
+            raise TypeError(f"{name} must be a list (or tuple), got {names!r}")
     factors = [check_positive(f, "each of factors") for f in factors]
     if not factors:
         raise ValueError("factors must hold at least one factor, e.g. (0.8, 1.2)")
-    bad = sorted(set(perturb) - set(_TUNABLE))
-    if bad or isinstance(perturb, str):
+    if set(perturb) - set(_TUNABLE):
         raise ValueError(f"perturb must be a list of names among {_TUNABLE}, got {perturb!r}")
     seed = check_seed(seed)
     n_q = min(math.ceil(size * quantile), size // 2)
@@ -272,19 +291,12 @@ def population_based_training(
             result.trials.extend(done)
             if r == rounds - 1:
                 break
-            ranked = _ranked(done)
-            top = [t.id for t in ranked[:n_q] if t.status == "ok"]
-            bottom = {t.id for t in ranked[size - n_q :]} | {t.id for t in done if t.status != "ok"}
-            for i in sorted(bottom - set(top)):
-                if not top:
-                    break
+            top, bottom = _quantiles(done, n_q)
+            for i in bottom:
                 rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i, 2 + r)))
                 j = top[int(rng.integers(len(top)))]
                 new, drawn = _explore(hparams[j], perturb, factors, rng)
-                shutil.copyfile(files[j], files[i])  # weights, velocities, history: all of it
-                run = Panda.load(files[i], *data)
-                run.set(note=f"exploit member {j}, explore {drawn}", **{k: new[k] for k in drawn})
-                run.save(files[i])
+                _exploit(files, i, j, drawn, {k: new[k] for k in drawn}, data)
                 result.exploits.append(Exploit((r + 1) * epochs, i, j, drawn, hparams[i], new))
                 hparams[i] = new
         result.pandas = [Panda.load(f, *data) for f in files]
