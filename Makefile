@@ -39,6 +39,7 @@ bench: $(STAMP)  ## speed and scale measurements (prints figures; never part of 
 	$(BIN)/python benchmarks/build.py
 	$(BIN)/python benchmarks/batchnorm.py
 	$(BIN)/python benchmarks/search.py
+	$(BIN)/python benchmarks/halving.py
 
 clean:
 	rm -rf site .pytest_cache .ruff_cache .mypy_cache

@@ -88,6 +88,36 @@ CASES = [
     ("trial_of(np.array(0.25)).loss", CORRECT, "r == 0.25"),
     ("trial_of(3).loss", CORRECT, "r == 3.0"),
     ("trial_of(SystemExit(2)).status", CORRECT, "r == 'failed'"),
+    ("halve(min_budget=9, max_budget=3)", ValueError, ["min_budget must be <= max_budget", "9"]),
+    ("halve(eta=1)", ValueError, ["eta must be an integer >= 2", "1"]),
+    ("halve(eta=2.5)", TypeError, ["eta must be an integer >= 2", "2.5"]),
+    ("halve(max_budget=10)", ValueError, ["max_budget must be min_budget * eta**k", "9 or 27"]),
+    ("halve(min_budget=0)", ValueError, ["min_budget must be an integer >= 1", "0"]),
+    ("halve(max_budget=9.0)", TypeError, ["max_budget must be an integer >= 1", "9.0"]),
+    ("halve(n=0)", ValueError, ["n_trials must be an integer >= 1", "0"]),
+    ("halve(seed=-1)", ValueError, ["seed must be an integer >= 0", "-1"]),
+    ("halve(asynchronous='yes')", TypeError, ["asynchronous must be True or False", "'yes'"]),
+    ("halve(objective=synthetic)", TypeError, ["takes no `budget` keyword", "synthetic"]),
+    ("halve(objective=None)", TypeError, ["objective must be callable", "None"]),
+    ("halve(space={})", ValueError, ["space must not be empty"]),
+    ("halve(path=TMP / 'h.txt')", ValueError, ["path must end in .json or .csv"]),
+    ("sorted(t.budget for t in halve(n=2, max_budget=3))", CORRECT, "r == [1, 1, 3]"),
+    ("rungs(3, 4, 2)", ValueError, ["min_budget must be <= max_budget", "min_budget=4 > 2"]),
+    ("pbt(population=1)", ValueError, ["population must be an integer >= 2", "1"]),
+    ("pbt(rounds=0)", ValueError, ["rounds must be an integer >= 1", "0"]),
+    ("pbt(epochs=1.5)", TypeError, ["epochs must be an integer >= 1", "1.5"]),
+    ("pbt(quantile=0.6)", ValueError, ["quantile must be a number in (0, 0.5]", "0.6"]),
+    ("pbt(quantile=0)", ValueError, ["quantile must be a number in (0, 0.5]", "0"]),
+    ("pbt(factors=(0.8, -1))", ValueError, ["each of factors must be a finite number > 0", "-1"]),
+    ("pbt(factors=())", ValueError, ["factors must hold at least one factor"]),
+    ("pbt(perturb=('momentum',))", ValueError, ["perturb must be a list of names", "momentum"]),
+    ("pbt(perturb='lr')", TypeError, ["perturb must be a list", "'lr'"]),
+    ("pbt(factors=1.2)", TypeError, ["factors must be a list", "1.2"]),
+    ("pbt(quantile='0.25')", TypeError, ["quantile must be a number", "'0.25'"]),
+    ("pbt(space={'beta': 0.9})", ValueError, ["space must give lr", "['beta']"]),
+    ("pbt(space={'lr': 0.1, 'eps': 1e-8})", ValueError, ["space must give lr", "'eps'"]),
+    ("pbt(workdir=TMP / 'nowhere')", ValueError, ["workdir", "nowhere", "not an existing"]),
+    ("pbt(space={'lr': -0.1})", ValueError, ["lr must be a finite number > 0", "-0.1"]),
     ("executors.default_pool(0)", ValueError, ["max_workers must be an integer >= 1", "0"]),
     ("executors.default_pool(1.5)", TypeError, ["max_workers must be an integer >= 1", "1.5"]),
     # --- results files -----------------------------------------------------------------------
@@ -303,6 +333,15 @@ def _namespace(tmp: Path) -> dict:
         kw.setdefault("executor", None)
         return dlbasics.random_search(synthetic, space, n, **kw)
 
+    def halve(n=4, objective=dlbasics.objectives.digits_mlp, space=space, **kw):
+        kw = {"min_budget": 1, "max_budget": 9, **kw}
+        return dlbasics.successive_halving(objective, space, n, **kw)
+
+    def pbt(space=None, **kw):
+        kw = {"population": 2, "rounds": 1, "epochs": 1, **kw}
+        space = {"lr": 0.1} if space is None else space
+        return dlbasics.population_based_training(x, y, x, y, space, **kw)
+
     def fit(xs, ys, **kw):
         kw = {"epochs": 2, "batch_size": 8, **kw}
         return dlbasics.train(dlbasics.MLP([2, 4, 3]), xs, ys, dlbasics.GD(0.1), **kw)
@@ -364,6 +403,7 @@ def _namespace(tmp: Path) -> dict:
         "LR_FLOOR": dlbasics.schedules.LR_FLOOR, "executors": executors,
         "synthetic": synthetic, "faulty": faulty, "ThreadPoolExecutor": ThreadPoolExecutor,
         "step": step, "set_lr": set_lr, "search": search, "fit": fit, "trial_of": trial_of,
+        "halve": halve, "pbt": pbt, "rungs": dlbasics.search.rungs,
         "text_file": text_file, "csv_file": lambda t: text_file(t, "t.csv"), "edited": edited,
         "save_empty_json": save_empty_json, "ACT_SEARCH": act_search, "NAN_SEARCH": nan_search,
         "OK": ok, "OK_TRIALS": [ok], "LOST": dlbasics.Trial(0, {}, status="lost"),

@@ -10,10 +10,11 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import pytest
 from threadpoolctl import threadpool_info
 
-from dlbasics import executors
+from dlbasics import executors, load_digits_split
 from dlbasics.distributions import Choice, IntUniform, LogUniform, ReverseLogUniform
-from dlbasics.objectives import digits_mlp, faulty, synthetic
-from dlbasics.search import random_search, run_trials
+from dlbasics.objectives import digits_mlp, digits_panda, faulty, synthetic
+from dlbasics.pbt import population_based_training
+from dlbasics.search import random_search, run_trials, successive_halving
 from helpers import key
 
 # A real objective, small enough to keep the suite fast: 2 epochs of a narrow MLP.
@@ -29,6 +30,18 @@ SPACE = {
 @pytest.fixture(scope="module")
 def reference():
     return random_search(digits_mlp, SPACE, 8, seed=0, executor=None)
+
+
+HALVING = {k: v for k, v in SPACE.items() if k != "epochs"}  # the budget sets the epochs
+
+
+def halve(objective=digits_mlp, **kw):
+    return successive_halving(objective, HALVING, 9, min_budget=1, max_budget=9, seed=0, **kw)
+
+
+@pytest.fixture(scope="module")
+def halved():
+    return {"retrain": halve(executor=None), "resume": halve(digits_panda, executor=None)}
 
 
 @pytest.fixture(scope="module")
@@ -198,3 +211,32 @@ def test_interrupt_with_the_default_pool_leaves_a_working_pool(capsys):
     assert "interrupted:" in capsys.readouterr().err
     again = run_trials(faulty, cands, seed=0, trial_ids=[1, 2, 3])
     assert [t.status for t in again] == ["ok", "ok", "ok"]
+
+
+@pytest.mark.parametrize("mode", ["retrain", "resume"])
+def test_successive_halving_is_the_same_in_the_pool_and_on_dask(dask_client, halved, mode):
+    objective = digits_mlp if mode == "retrain" else digits_panda
+    pooled = halve(objective, executor="default")
+    dasked = halve(objective, executor=dask_client.get_executor(pure=False))
+    assert key(pooled) == key(halved[mode]) == key(dasked)
+    assert [t.budget for t in pooled] == [t.budget for t in halved[mode]]
+
+
+def test_asha_on_the_pool_keeps_every_record_reproducible(halved):
+    trials = halve(executor="default", asynchronous=True)
+    reference = {t.key: (t.loss, t.curve) for t in halved["retrain"]}
+    assert all((t.loss, t.curve) == reference[t.key] for t in trials if t.key in reference)
+    for low, high in [(1, 3), (3, 9)]:
+        below = sorted((t for t in trials if t.budget == low), key=lambda t: (t.loss, t.id))
+        assert {t.id for t in below[: len(below) // 3]} <= {
+            t.id for t in trials if t.budget == high
+        }
+
+
+def test_population_based_training_is_the_same_in_the_pool():
+    data = load_digits_split()
+    kw = {"population": 4, "rounds": 2, "epochs": 1, "hidden": (8,), "seed": 0}
+    here = population_based_training(*data, {"lr": LogUniform(0.01, 1)}, **kw)
+    pooled = population_based_training(*data, {"lr": LogUniform(0.01, 1)}, executor="default", **kw)
+    assert key(pooled.trials) == key(here.trials)
+    assert pooled.exploits == here.exploits

@@ -9,13 +9,15 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-from dlbasics import Trial
+from dlbasics import Choice, LogUniform, ReverseLogUniform, Trial
 from dlbasics.plots import (
     OPTIMIZER_COLORS,
     STYLE,
     figure_html,
     histograms,
     learning_curves,
+    loss_by_parameter,
+    parallel_coordinates,
     path_panels,
     subplots,
 )
@@ -163,3 +165,85 @@ def test_path_panels_draw_one_coloured_path_per_panel_and_hide_the_rest():
     ]
     assert len(axes[0].lines) == 1 + len(Saddle().minima)  # the path, then a star per minimum
     figure_html(fig, caption="c", alt="a")
+
+
+def halving_records():
+    """Three trials at budget 1, one promoted to 3 that reported only its new epochs."""
+    return [
+        Trial(0, {"lr": 0.1}, loss=0.5, curve=[(1, 0.5)], budget=1),
+        Trial(0, {"lr": 0.1}, loss=0.2, curve=[(2, 0.3), (3, 0.2)], budget=3),
+        Trial(1, {"lr": 0.01}, loss=0.9, curve=[(1, 0.9)], budget=1),
+        Trial(2, {"lr": 1.0}, loss=0.1, curve=[(1, 0.1)], budget=1),  # better, but pruned?
+        Trial(3, {"lr": 0.3}, status="failed", curve=[(1, 2.0)], budget=1),
+    ]
+
+
+def test_learning_curves_join_a_trials_rungs_and_fade_the_pruned():
+    fig, ax = subplots()
+    learning_curves(ax, halving_records())
+    lines = ax.get_lines()
+    assert len(lines) == 4  # one per trial
+    assert list(lines[0].get_xdata()) == [1, 2, 3]  # trial 0's rungs, joined
+    assert [line.get_alpha() for line in lines] == [1.0, 0.35, 0.35, 0.35]
+    assert lines[0].get_linewidth() == 2.5  # the best at the highest budget, not trial 2
+    fig2, ax2 = subplots()
+    learning_curves(ax2, halving_records(), fade_pruned=False)
+    assert [line.get_alpha() for line in ax2.get_lines()] == [1.0, 1.0, 1.0, 1.0]
+    plt.close(fig)
+    plt.close(fig2)
+
+
+SPACE = {
+    "lr": LogUniform(1e-3, 1),
+    "beta": ReverseLogUniform(0.9, 0.999),
+    "act": Choice(["relu", "tanh", "sigmoid"]),
+    "epochs": 5,
+}
+
+
+def space_trials():
+    return [
+        Trial(0, {"lr": 1e-3, "beta": 0.999, "act": "relu", "epochs": 5}, loss=1.0),
+        Trial(1, {"lr": 1.0, "beta": 0.9, "act": "sigmoid", "epochs": 5}, loss=0.01),
+        Trial(2, {"lr": 0.01, "beta": 0.99, "act": "tanh", "epochs": 5}, loss=0.1),
+        Trial(3, {"lr": 0.5, "beta": 0.95, "act": "tanh", "epochs": 5}, status="failed"),
+    ]
+
+
+def test_parallel_coordinates_put_each_axis_on_its_own_scale():
+    fig, ax = subplots()
+    parallel_coordinates(ax, space_trials(), SPACE)
+    lines = [line for line in ax.get_lines() if len(line.get_xdata()) == 4]
+    assert len(lines) == 3  # the failed trial is left out; `epochs` is a constant, no axis
+    ys = {round(float(line.get_ydata()[3]), 6): list(line.get_ydata()) for line in lines}
+    np.testing.assert_allclose(ys[0.0], [1.0, 0.0, 1.0, 0.0])  # trial 1: the lowest loss
+    np.testing.assert_allclose(ys[1.0], [0.0, 1.0, 0.0, 1.0])  # trial 0: the highest
+    np.testing.assert_allclose(ys[0.5], [1 / 3, 0.5, 0.5, 0.5])  # trial 2: 1 - beta = 0.01
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["lr (log)", "beta (log 1 − beta)", "act", "loss (log)"]
+    plt.close(fig)
+
+
+def test_loss_by_parameter_uses_log_alpha_and_one_minus_beta():
+    fig, axes = loss_by_parameter(space_trials(), SPACE)
+    assert len(axes) == 3
+    assert [ax.get_xscale() for ax in axes] == ["log", "log", "linear"]
+    beta_x = axes[1].collections[0].get_offsets()[:, 0]
+    np.testing.assert_allclose(sorted(beta_x), [0.001, 0.01, 0.1])  # 1 - beta
+    assert [t.get_text() for t in axes[2].get_xticklabels()] == ["relu", "tanh", "sigmoid"]
+    star = axes[0].get_lines()[0]
+    assert (star.get_xdata()[0], star.get_ydata()[0]) == (1.0, 0.01)  # the best trial
+    assert axes[0].get_yscale() == "log"
+    plt.close(fig)
+
+
+def test_search_plots_refuse_losses_of_different_budgets():
+    _fig, ax = subplots()
+    mixed = r"budgets \[1, 3\]: losses after different budgets"
+    with pytest.raises(ValueError, match=mixed):
+        parallel_coordinates(ax, halving_records(), {"lr": LogUniform(1e-3, 1)})
+    with pytest.raises(ValueError, match=mixed):
+        loss_by_parameter(halving_records(), {"lr": LogUniform(1e-3, 1)})
+    with pytest.raises(ValueError, match="no distribution to draw"):
+        parallel_coordinates(ax, space_trials(), {"epochs": 5})
+    plt.close("all")

@@ -27,6 +27,7 @@ from dlbasics.optim import (
     rmsprop_step,
 )
 from dlbasics.panda import Panda
+from dlbasics.pbt import population_based_training
 from dlbasics.results import Trial, Trials, load_trials, save_trials
 from dlbasics.schedules import (
     ExponentialDecay,
@@ -35,7 +36,7 @@ from dlbasics.schedules import (
     SqrtDecay,
     StaircaseDecay,
 )
-from dlbasics.search import grid, random_search, run_trials, zoom
+from dlbasics.search import grid, random_search, run_trials, successive_halving, zoom
 
 __all__ = [
     "GD",
@@ -80,6 +81,7 @@ __all__ = [
     "momentum_step",
     "num_batches",
     "numerical_gradient",
+    "population_based_training",
     "random_search",
     "rel_error",
     "rho_from_keras_momentum",
@@ -90,6 +92,7 @@ __all__ = [
     "run_trials",
     "save_trials",
     "softmax_cross_entropy",
+    "successive_halving",
     "train",
     "zoom",
 ]

@@ -63,13 +63,20 @@ import os
 import pickle
 import sys
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from dlbasics._validate import check_int
 from dlbasics.workers import WorkerPool
 
-__all__ = ["check_sendable", "default_pool", "one_blas_thread", "resolve", "shutdown_default_pool"]
+__all__ = [
+    "check_sendable",
+    "default_pool",
+    "one_blas_thread",
+    "resolve",
+    "shutdown_default_pool",
+    "worker_count",
+]
 
 _POOL: WorkerPool | None = None
 _POOL_WORKERS = 0
@@ -162,6 +169,25 @@ def resolve(executor: Any) -> tuple[Executor | None, bool]:
         "executor must be 'default', None (in-process) or a concurrent.futures.Executor "
         f"(e.g. dask's Client.get_executor()), got {executor!r}"
     )
+
+
+def worker_count(executor: Executor | None) -> int:
+    """How many trials `executor` runs at once: what an asynchronous search keeps in flight.
+
+    1 in-process (None); the number of workers of the package's pool, of a
+    `ProcessPoolExecutor` or a `ThreadPoolExecutor`; the total threads of a Dask client's
+    workers (`Client.get_executor()`); `os.cpu_count()` for any other executor.
+    """
+    if executor is None:
+        return 1
+    if isinstance(executor, WorkerPool):
+        return executor.max_workers
+    if isinstance(executor, ProcessPoolExecutor | ThreadPoolExecutor):
+        return int(vars(executor)["_max_workers"])  # where the stdlib keeps it, in every version
+    client = getattr(executor, "_client", None)  # dask.distributed's ClientExecutor
+    if client is not None and hasattr(client, "nthreads"):
+        return max(1, int(sum(client.nthreads().values())))
+    return os.cpu_count() or 1
 
 
 def check_sendable(objective: Any, executor: Executor) -> None:

@@ -5,7 +5,10 @@ Each is `objective(params, rng, report) -> loss`: `params` is the dict of hyperp
 `report(step, value)` records the learning curve.
 
 - `digits_mlp`: a real one, a small MLP trained with momentum on the handwritten digits;
-  returns the final validation loss.
+  returns the final validation loss. Given a `budget` (successive halving), it trains that
+  many epochs from scratch.
+- `digits_panda`: the same network as a `Panda` run that resumes from a checkpoint, for
+  successive halving's warm start.
 - `synthetic`: a cheap stand-in with the same shape (for tests and quick pages); its loss
   depends mostly on $\log_{10}\alpha$.
 - `faulty`: misbehaves on request, to show what a search does when an objective fails.
@@ -28,8 +31,9 @@ import numpy as np
 from dlbasics.datasets import load_digits_split
 from dlbasics.network import MLP, train
 from dlbasics.optim import Momentum
+from dlbasics.panda import Panda
 
-__all__ = ["digits_mlp", "faulty", "synthetic"]
+__all__ = ["digits_mlp", "digits_panda", "faulty", "synthetic"]
 
 Report = Callable[[int, float], None]
 
@@ -39,7 +43,12 @@ def _digits(seed: int) -> tuple[np.ndarray, ...]:
     return load_digits_split(seed=seed)
 
 
-def digits_mlp(params: dict[str, Any], rng: np.random.Generator, report: Report) -> float:
+def digits_mlp(
+    params: dict[str, Any],
+    rng: np.random.Generator,
+    report: Report,
+    budget: int | None = None,
+) -> float:
     r"""Train `MLP([64, hidden, 10])` with momentum on the digits; the final validation loss.
 
     Parameters
@@ -52,6 +61,9 @@ def digits_mlp(params: dict[str, Any], rng: np.random.Generator, report: Report)
         Seeds the weight initialization and the shuffling.
     report : callable
         Called as `report(epoch, validation_loss)` after each epoch (epochs counted from 1).
+    budget : int, optional
+        Epochs to train, in place of `params["epochs"]` (what `successive_halving` passes).
+        The same trial trained on a larger budget repeats the smaller budget's epochs.
 
     Returns
     -------
@@ -78,13 +90,71 @@ def digits_mlp(params: dict[str, Any], rng: np.random.Generator, report: Report)
     opt = Momentum(lr=params["lr"], beta=params.get("beta", 0.9))
     batch_size = int(params.get("batch_size", 64))
     loss = math.nan
-    for epoch in range(1, int(params.get("epochs", 10)) + 1):
+    epochs = int(params.get("epochs", 10)) if budget is None else int(budget)
+    for epoch in range(1, epochs + 1):
         hist = train(
             model, x, y, opt, epochs=1, batch_size=batch_size, seed=rng, x_val=x_val, y_val=y_val
         )
         loss = hist.val_loss[-1]
         report(epoch, loss)
     return loss
+
+
+def digits_panda(
+    params: dict[str, Any],
+    rng: np.random.Generator,
+    report: Report,
+    *,
+    budget: int,
+    checkpoint: Any,
+) -> float:
+    r"""A `Panda` run on the digits that resumes from its previous rung (warm start).
+
+    At the first rung (`checkpoint.load` is None) it starts a `Panda` with the trial's
+    hyperparameters and a seed drawn from `rng`; later it loads the run its previous rung
+    saved. It trains up to `budget` epochs, saves the run to `checkpoint.save` and reports
+    the whole validation curve, epochs 1 to `budget`. A `Panda` checkpoint holds the
+    weights, the velocities and the seed of every epoch's shuffle, so resuming gives, bit
+    for bit, what one run of `budget` epochs gives.
+
+    Parameters
+    ----------
+    params : dict
+        `lr` (required); `beta` (default 0.9), `hidden` (default 32), `batch_size`
+        (default 64), `data_seed` (default 0), as for `digits_mlp`.
+    rng : numpy.random.Generator
+        The trial's stream: seeds the run (the same draw at every rung).
+    report : callable
+        Called as `report(epoch, validation_loss)` for every epoch so far.
+    budget : int
+        Epochs the run has trained when it returns.
+    checkpoint : dlbasics.halving.Checkpoint
+        `load` (None, or the file to resume from) and `save` (where to save).
+
+    Returns
+    -------
+    float
+        The validation loss after `budget` epochs.
+    """
+    data = _digits(int(params.get("data_seed", 0)))
+    seed = int(rng.integers(2**31))
+    if checkpoint.load is None:
+        run = Panda(
+            *data,
+            hidden=(int(params.get("hidden", 32)),),
+            lr=params["lr"],
+            beta=params.get("beta", 0.9),
+            batch_size=int(params.get("batch_size", 64)),
+            seed=seed,
+        )
+    else:
+        run = Panda.load(checkpoint.load, *data)
+    if budget > run.epoch:
+        run.fit(budget - run.epoch)
+    run.save(checkpoint.save)
+    for epoch, value in zip(run.history["epoch"], run.history["val_loss"], strict=True):
+        report(int(epoch), value)
+    return float(run.history["val_loss"][-1])
 
 
 def synthetic(params: dict[str, Any], rng: np.random.Generator, report: Report) -> float:

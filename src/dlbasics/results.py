@@ -3,6 +3,8 @@ r"""What a search returns (`Trial`, `Trials`), and the file that keeps it (`.jso
 `save_trials` and `load_trials` write and read a results file (the format is described in
 `dlbasics.trialfile`). A search with `path=` keeps a `TrialLog`: it records each finished
 trial exactly once and saves it at once, so nothing finished is lost to Ctrl-C or a crash.
+A search that trains a trial on several budgets (`successive_halving`) records one `Trial`
+per budget: a record is identified by its id and its budget.
 
 Several processes may share one file (two searches splitting the trial ids, say): every save
 takes a lock (`<path>.lock`, left beside the file), merges with what the file already holds,
@@ -13,6 +15,7 @@ the file and the line; `load_trials(path, recover=True)` returns the intact tria
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import warnings
@@ -24,7 +27,15 @@ from typing import Any
 from dlbasics import trialfile
 from dlbasics._validate import is_int, is_real
 
-__all__ = ["Trial", "TrialLog", "Trials", "check_results_path", "load_trials", "save_trials"]
+__all__ = [
+    "Trial",
+    "TrialLog",
+    "Trials",
+    "check_results_path",
+    "check_same_search",
+    "load_trials",
+    "save_trials",
+]
 
 
 @dataclass
@@ -50,6 +61,9 @@ class Trial:
         Exception and the last frames of its traceback.
     duration : float
         Seconds spent in the objective, measured where it ran.
+    budget : int or None
+        The budget (epochs) it was trained with, in a search that gives each trial several
+        (`successive_halving`, `population_based_training`); None in a random search.
     """
 
     id: int
@@ -59,10 +73,16 @@ class Trial:
     status: str = "ok"
     error: str | None = None
     duration: float = 0.0
+    budget: int | None = None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """`(id, budget)`, what identifies a record (budget 0 when it has none)."""
+        return (self.id, 0 if self.budget is None else self.budget)
 
 
 class Trials(list[Trial]):
-    """The trials of a search, ordered by id. `interrupted` is True after Ctrl-C."""
+    """The trials of a search, ordered by id (then budget). `interrupted` is True after Ctrl-C."""
 
     interrupted: bool = False
 
@@ -73,10 +93,15 @@ class Trials(list[Trial]):
 
     @property
     def best(self) -> Trial:
-        """The successful trial with the lowest loss (the lowest id among ties)."""
+        """The successful trial with the lowest loss (the lowest id among ties).
+
+        When trials carry budgets, the best among those with the highest budget that any
+        successful trial reached: a loss after 3 epochs does not compete with one after 27.
+        """
         if not self.ok:
             raise ValueError("no trial finished successfully")
-        return min(self.ok, key=lambda t: (t.loss, t.id))
+        top = max(t.key[1] for t in self.ok)
+        return min((t for t in self.ok if t.key[1] == top), key=lambda t: (t.loss, t.id))
 
 
 def check_results_path(path: Any) -> Path:
@@ -127,6 +152,8 @@ def _record(t: Trial) -> dict[str, Any]:
         "error": t.error,
         "duration": _num(t.duration),
     }
+    if t.budget is not None:
+        record["budget"] = _num(t.budget)
     try:
         return trialfile.check_record(record)
     except ValueError as exc:
@@ -134,7 +161,7 @@ def _record(t: Trial) -> dict[str, Any]:
 
 
 def _write(path: Path, records: Iterable[dict[str, Any]]) -> None:
-    ordered = sorted(records, key=lambda r: r["id"])
+    ordered = sorted(records, key=lambda r: (r["id"], r.get("budget", 0)))
     if not ordered and path.suffix.lower() == ".csv":
         raise ValueError(f"no trials to save to {str(path)!r}: a CSV file needs one")
     trialfile.write_atomic(path, trialfile.to_text(ordered, path.suffix.lower()))
@@ -149,6 +176,7 @@ def _trial(d: dict[str, Any]) -> Trial:
         status=str(d["status"]),
         error=d.get("error"),
         duration=float(d.get("duration", 0.0)),
+        budget=None if d.get("budget") is None else int(d["budget"]),
     )
 
 
@@ -158,7 +186,7 @@ def save_trials(trials: Iterable[Trial], path: str | os.PathLike, *, merge: bool
     Parameters
     ----------
     trials : iterable of Trial
-        At most one trial per id; none of them "lost".
+        At most one trial per id (per id and budget); none of them "lost".
     path : str or path-like
         The file; its directory must exist.
     merge : bool, default=False
@@ -176,14 +204,18 @@ def save_trials(trials: Iterable[Trial], path: str | os.PathLike, *, merge: bool
     """
     p = check_results_path(path)
     mine = list(trials)
-    ids = [t.id for t in mine]
-    if len(set(ids)) != len(ids):
-        twice = sorted({i for i in ids if ids.count(i) > 1})
-        raise ValueError(f"trials must have distinct ids; {twice} appear more than once")
-    records = {t.id: _record(t) for t in mine}
+    keys = [t.key for t in mine]
+    if len(set(keys)) != len(keys):
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        what = [i for i, b in twice] if not any(b for _, b in twice) else twice
+        raise ValueError(
+            f"trials must have distinct ids (distinct (id, budget) pairs); {what} appear more "
+            "than once"
+        )
+    records = {t.key: _record(t) for t in mine}
     with trialfile.locked(p):
         if merge and p.exists():
-            records |= {t.id: _record(t) for t in load_trials(p)}  # the file's trials first
+            records |= {t.key: _record(t) for t in load_trials(p)}  # the file's trials first
         _write(p, records.values())
 
 
@@ -207,15 +239,15 @@ def load_trials(path: str | os.PathLike, *, recover: bool = False) -> list[Trial
     """
     p = check_results_path(path)
     where = os.fspath(path)
-    found: dict[int, Trial] = {}
+    found: dict[tuple[int, int], Trial] = {}
     damage: list[str] = []
     for place, item in trialfile.records(p.read_text(encoding="utf-8"), p.suffix.lower(), where):
         try:
             if isinstance(item, Exception):
                 raise item
             trial = _trial(trialfile.check_record(item))
-            if trial.id in found:
-                raise ValueError(f"trial id {trial.id} appears twice: ids must be unique")
+            if trial.key in found:
+                raise ValueError(f"{_name(trial.key)} appears twice: ids must be unique")
         except ValueError as exc:
             if not recover:
                 raise ValueError(
@@ -224,7 +256,7 @@ def load_trials(path: str | os.PathLike, *, recover: bool = False) -> list[Trial
                 ) from None
             damage.append(f"{place} ({exc})")
             continue
-        found[trial.id] = trial
+        found[trial.key] = trial
     if damage:
         warnings.warn(
             f"{where!r}: recovered {len(found)} intact trials, skipped damage at "
@@ -232,7 +264,11 @@ def load_trials(path: str | os.PathLike, *, recover: bool = False) -> list[Trial
             UserWarning,
             stacklevel=2,
         )
-    return sorted(found.values(), key=lambda t: t.id)
+    return sorted(found.values(), key=lambda t: t.key)
+
+
+def _name(key: tuple[int, int]) -> str:
+    return f"trial id {key[0]}" + (f" at budget {key[1]}" if key[1] else "")
 
 
 class TrialLog:
@@ -241,7 +277,8 @@ class TrialLog:
     `TrialLog(path)` reads the trials a file already holds (none if it does not exist yet;
     None keeps them in memory only). `record(trial)` keeps a trial whose id is new and
     saves it at once, merged with what other writers added to the file meanwhile; "lost"
-    trials are not kept.
+    trials are not kept. A record is identified by its `key`, `(id, budget)`: `log[3]` and
+    `3 in log` look up trial 3 without a budget, `log[3, 9]` trial 3 at budget 9.
 
     Raises
     ------
@@ -251,38 +288,38 @@ class TrialLog:
 
     def __init__(self, path: str | os.PathLike | None = None) -> None:
         self.path = None if path is None else check_results_path(path)
-        self._trials: dict[int, Trial] = {}
-        self._records: dict[int, dict[str, Any]] = {}  # what the file holds, ready to write
+        self._trials: dict[tuple[int, int], Trial] = {}
+        self._records: dict[tuple[int, int], dict[str, Any]] = {}  # the file's, ready to write
         self._stamp: tuple[int, ...] | None = None  # the file as this log last saw it
         if self.path is not None:
             with trialfile.locked(self.path):  # creates the lock file: can we write here?
                 self._read_others()
-            self._trials = {i: _trial(r) for i, r in self._records.items()}
+            self._trials = {k: _trial(r) for k, r in self._records.items()}
 
-    def __contains__(self, trial_id: object) -> bool:
-        return trial_id in self._trials
+    def __contains__(self, key: object) -> bool:
+        return _as_key(key) in self._trials
 
-    def __getitem__(self, trial_id: int) -> Trial:
-        return self._trials[trial_id]
+    def __getitem__(self, key: int | tuple[int, int]) -> Trial:
+        return self._trials[(key, 0) if isinstance(key, int) else key]
 
     def __iter__(self) -> Iterator[Trial]:
-        return iter(sorted(self._trials.values(), key=lambda t: t.id))
+        return iter(sorted(self._trials.values(), key=lambda t: t.key))
 
     def __len__(self) -> int:
         return len(self._trials)
 
     def record(self, trial: Trial) -> bool:
-        """Keep `trial` (and save it) unless its id is already recorded or it is "lost"."""
-        if trial.status == "lost" or trial.id in self._trials:
+        """Keep `trial` (and save it) unless its key is already recorded or it is "lost"."""
+        if trial.status == "lost" or trial.key in self._trials:
             return False
         if self.path is not None:
             record = _record(trial)
             with trialfile.locked(self.path):
                 self._read_others()
-                self._records.setdefault(trial.id, record)  # another writer's comes first
+                self._records.setdefault(trial.key, record)  # another writer's comes first
                 _write(self.path, self._records.values())
                 self._stamp = _stamp(self.path)
-        self._trials[trial.id] = trial
+        self._trials[trial.key] = trial
         return True
 
     def _read_others(self) -> None:
@@ -291,8 +328,32 @@ class TrialLog:
         stamp = _stamp(self.path)
         if stamp is not None and stamp != self._stamp:
             for t in load_trials(self.path):
-                self._records.setdefault(t.id, _record(t))
+                self._records.setdefault(t.key, _record(t))
             self._stamp = stamp
+
+
+def _as_key(key: object) -> object:
+    return (key, 0) if is_int(key) else key
+
+
+def check_same_search(log: TrialLog, params: list[dict[str, Any]], path: Any) -> None:
+    """Refuse a file whose trials have other parameters than this search gives them.
+
+    `params[i]` is what this search gives trial `i`; a ValueError names the first mismatch.
+    """
+    for t in log:
+        if t.id < len(params) and _params_key(t.params) != _params_key(params[t.id]):
+            raise ValueError(
+                f"{os.fspath(path)!r} holds trial {t.id} with params {t.params}, but this "
+                f"search gives {params[t.id]}: a different seed or space? Use a new path."
+            )
+
+
+def _params_key(params: dict[str, Any]) -> str:
+    try:
+        return json.dumps({k: trialfile.encode(v) for k, v in params.items()}, sort_keys=True)
+    except TypeError:
+        return repr(params)
 
 
 def _stamp(path: Path) -> tuple[int, ...] | None:

@@ -60,13 +60,19 @@ def _as_loss(value: Any) -> float:
 
 
 def run_trial(
-    objective: Objective, trial_id: int, params: dict, seed: int, one_thread: bool = False
+    objective: Objective,
+    trial_id: int,
+    params: dict,
+    seed: int,
+    one_thread: bool = False,
+    kwargs: dict[str, Any] | None = None,
 ) -> Trial:
     """Run one trial (in a worker or in-process); whatever goes wrong stays in the Trial.
 
     The objective's Generator comes from the second child of `SeedSequence(seed,
     spawn_key=(trial_id,))`. `one_thread` caps BLAS to one thread around the call, inside
-    the worker: libraries the objective loads on first use are capped too. Ctrl-C
+    the worker: libraries the objective loads on first use are capped too. `kwargs` are
+    passed to the objective as keyword arguments (`budget=`, `checkpoint=`). Ctrl-C
     (KeyboardInterrupt) is not caught: it ends the search.
     """
     curve: list[tuple[int, float]] = []
@@ -79,7 +85,7 @@ def run_trial(
     start = time.perf_counter()
     try:
         with executors.one_blas_thread() if one_thread else contextlib.nullcontext():
-            value = objective(dict(params), np.random.default_rng(ss), report)
+            value = objective(dict(params), np.random.default_rng(ss), report, **(kwargs or {}))
         trial.loss = _as_loss(value)
     except (Exception, SystemExit) as exc:  # sys.exit in an objective fails its trial only
         trial.status = "failed"
@@ -112,20 +118,31 @@ class TrialRunner:
         self.objective, self.seed = objective, seed
         self.pool, self.owned = executors.resolve(executor)
         self._sendable_checked = False
-        self._queue: deque[tuple[int, dict]] = deque()  # in-process trials not yet run
+        self._queue: deque[tuple[int, dict, dict | None]] = deque()  # in-process, not yet run
         self._futures: dict[Future, tuple[int, dict]] = {}
 
-    def submit(self, trial_id: int, params: dict[str, Any]) -> None:
-        """Queue trial `trial_id` with `params` (a TypeError if the pool cannot take it)."""
+    def submit(
+        self, trial_id: int, params: dict[str, Any], kwargs: dict[str, Any] | None = None
+    ) -> None:
+        """Queue trial `trial_id` with `params` (a TypeError if the pool cannot take it).
+
+        `kwargs`: keyword arguments for the objective, e.g. `{"budget": 9}`.
+        """
         if self.pool is None:
-            self._queue.append((trial_id, params))
+            self._queue.append((trial_id, params, kwargs))
             return
         if not self._sendable_checked:
             executors.check_sendable(self.objective, self.pool)
             self._sendable_checked = True
         cap = not isinstance(self.pool, ThreadPoolExecutor)  # threads share one BLAS
-        fut = self.pool.submit(run_trial, self.objective, trial_id, params, self.seed, cap)
+        args = (self.objective, trial_id, params, self.seed, cap, kwargs)
+        fut = self.pool.submit(run_trial, *args)
         self._futures[fut] = (trial_id, params)
+
+    @property
+    def running(self) -> int:
+        """How many submitted trials have not been collected yet."""
+        return len(self._queue) + len(self._futures)
 
     def finished(self) -> Generator[Trial, None, None]:
         """Each submitted trial once, as it finishes, until none is left (submit meanwhile).
@@ -135,8 +152,8 @@ class TrialRunner:
         if self.pool is None:
             with executors.one_blas_thread():
                 while self._queue:
-                    trial_id, params = self._queue.popleft()
-                    yield run_trial(self.objective, trial_id, params, self.seed)
+                    trial_id, params, kwargs = self._queue.popleft()
+                    yield run_trial(self.objective, trial_id, params, self.seed, False, kwargs)
             return
         while self._futures:
             done, _ = wait(self._futures, return_when=FIRST_COMPLETED)

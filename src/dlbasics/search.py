@@ -6,65 +6,45 @@ with the hyperparameters in the dict `params`, draws every random number from th
 better). A space maps names to distributions from `dlbasics.distributions` (or to constants).
 
 Reproducibility: trial $t$ of a search with seed $s$ owns the stream
-`SeedSequence(s, spawn_key=(t,))`; its first child draws the parameters, its second seeds the
-objective's `rng`. No counter is shared between trials, so the results do not depend on the
-executor, the number of workers or the order trials finish in, and running trials 8-15 alone
-gives exactly what they gave inside a search of 16.
+`SeedSequence(s, spawn_key=(t,))` (see `dlbasics.space`); its first child draws the
+parameters, its second seeds the objective's `rng`. No counter is shared between trials, so
+the results do not depend on the executor, the number of workers or the order trials finish
+in, and running trials 8-15 alone gives exactly what they gave inside a search of 16.
+
+Searches that stop bad trials early, `successive_halving` (and its asynchronous form, ASHA),
+live in `dlbasics.halving` and are importable from here too.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
-
 from dlbasics import trialfile
 from dlbasics._validate import check_int, check_nonnegative, is_int
 from dlbasics.distributions import Distribution
-from dlbasics.results import Trial, TrialLog, Trials
+from dlbasics.halving import Checkpoint, budget_spent, rungs, successive_halving
+from dlbasics.results import Trial, TrialLog, Trials, check_same_search
 from dlbasics.runner import Objective, TrialRunner
+from dlbasics.space import check_seed, check_space, sample
 
-__all__ = ["Trial", "Trials", "grid", "random_search", "run_trials", "sample", "zoom"]
-
-
-def _check_space(space: Any) -> Mapping[str, Any]:
-    if not isinstance(space, Mapping):
-        raise TypeError(f"space must be a dict of name -> distribution, got {space!r}")
-    if not space:
-        raise ValueError("space must not be empty: give at least one hyperparameter")
-    return space
-
-
-def _check_seed(seed: Any) -> int:
-    return check_int(seed, "seed", 0)  # an integer: trials spawn their streams from it
-
-
-def _value(dist: Any, rng: np.random.Generator) -> Any:
-    return dist.sample(rng) if isinstance(dist, Distribution) else dist
-
-
-def sample(space: Mapping[str, Any], seed: int, trial_id: int) -> dict[str, Any]:
-    r"""The parameters of trial `trial_id` in a random search with `seed`.
-
-    Drawn in the order of `space`'s keys from the first child of
-    `SeedSequence(seed, spawn_key=(trial_id,))`; constants are copied as they are.
-
-    Examples
-    --------
-    >>> from dlbasics.distributions import LogUniform
-    >>> sample({"lr": LogUniform(1e-4, 1), "epochs": 5}, seed=0, trial_id=3)
-    {'lr': 0.00115..., 'epochs': 5}
-    """
-    _check_space(space)
-    ss = np.random.SeedSequence(_check_seed(seed), spawn_key=(int(trial_id),))
-    rng = np.random.default_rng(ss.spawn(1)[0])
-    return {name: _value(dist, rng) for name, dist in space.items()}
+__all__ = [
+    "Checkpoint",
+    "Trial",
+    "Trials",
+    "budget_spent",
+    "grid",
+    "random_search",
+    "run_trials",
+    "rungs",
+    "sample",
+    "successive_halving",
+    "zoom",
+]
 
 
 def grid(space: Mapping[str, Any], points_per_axis: int | Mapping[str, int]) -> list[dict]:
@@ -83,13 +63,13 @@ def grid(space: Mapping[str, Any], points_per_axis: int | Mapping[str, int]) -> 
     """
     axes = []
     if isinstance(points_per_axis, Mapping):
-        unknown = [k for k in points_per_axis if k not in _check_space(space)]
+        unknown = [k for k in points_per_axis if k not in check_space(space)]
         if unknown:
             raise ValueError(
                 f"points_per_axis names {unknown}, which the space does not have; its names "
                 f"are {list(space)}"
             )
-    for name, dist in _check_space(space).items():
+    for name, dist in check_space(space).items():
         n = points_per_axis
         if isinstance(points_per_axis, Mapping):
             n = points_per_axis.get(name, 1)
@@ -127,7 +107,7 @@ def run_trials(
     """
     if not callable(objective):
         raise TypeError(f"objective must be callable, got {objective!r}")
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     cands: list[dict[str, Any]] = [dict(c) for c in candidates]
     if not cands:
         raise ValueError("candidates must not be empty")
@@ -135,7 +115,7 @@ def run_trials(
     log = TrialLog(path)  # refuses a bad path, or a damaged file, before any trial runs
     todo = [i for i in ids if i not in log]
     if path is not None:
-        _check_same_search(log, cands, path)
+        check_same_search(log, cands, path)
         for i in todo:
             trialfile.check_saveable(cands[i], f"trial {i}")
     runner = TrialRunner(objective, seed, executor)
@@ -182,23 +162,6 @@ def _check_trial_ids(trial_ids: Any, n: int) -> list[int]:
     if not ids or min(ids) < 0 or max(ids) >= n:
         raise ValueError(f"{what}, got {sorted(set(ids))}")
     return sorted({int(i) for i in ids})
-
-
-def _check_same_search(log: TrialLog, cands: list[dict], path: Any) -> None:
-    """Refuse a file whose trials have other parameters than this search gives them."""
-    for t in log:
-        if t.id < len(cands) and _key(t.params) != _key(cands[t.id]):
-            raise ValueError(
-                f"{os.fspath(path)!r} holds trial {t.id} with params {t.params}, but this "
-                f"search gives {cands[t.id]}: a different seed or space? Use a new path."
-            )
-
-
-def _key(params: dict[str, Any]) -> str:
-    try:
-        return json.dumps({k: trialfile.encode(v) for k, v in params.items()}, sort_keys=True)
-    except TypeError:
-        return repr(params)
 
 
 def random_search(
@@ -258,9 +221,9 @@ def random_search(
     >>> [t.id for t in trials], trials.best.id
     ([0, 1, 2, 3, 4, 5, 6, 7], 0)
     """
-    _check_space(space)
+    check_space(space)
     n_trials = check_int(n_trials, "n_trials", 1)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     if not callable(objective):
         raise TypeError(f"objective must be callable, got {objective!r}")
     candidates = [sample(space, seed, i) for i in range(n_trials)]
@@ -301,7 +264,7 @@ def zoom(
     >>> zoom(space, t, top=2)
     {'lr': LogUniform(0.00039..., 0.025...)}
     """
-    _check_space(space)
+    check_space(space)
     top = check_int(top, "top", 1)
     margin = check_nonnegative(margin, "margin")
     best = sorted((t for t in trials if t.status == "ok"), key=lambda t: (t.loss, t.id))[:top]

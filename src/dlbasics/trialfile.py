@@ -3,8 +3,10 @@ r"""The results file: trials as text, one trial per line (JSON) or per row (CSV)
 JSON holds `{"format": "dlbasics.trials", "version": 2, "trials": [...]}` with each trial on
 a line of its own. CSV has one row per trial: `id, status, loss, duration, error`, one
 `param:<name>` column per hyperparameter, `rows_in_file` and `curve`; parameter cells and the
-curve are JSON. Floats are written with `repr`, so they come back bit for bit; non-finite
-curve values are written as null.
+curve are JSON. A trial trained on a budget (`successive_halving`) has a `budget` too: a key
+of its JSON record, a `budget` column after `error` in CSV (present only when some trial has
+a budget, so files of a random search are unchanged). Floats are written with `repr`, so
+they come back bit for bit; non-finite curve values are written as null.
 
 Parameter values are kept with their type: None, bool, int, float, str, lists, dicts with
 string keys, and two tagged forms, `{"$tuple": [...]}` for a tuple and
@@ -129,11 +131,13 @@ def to_text(records: list[dict[str, Any]], suffix: str) -> str:
         lines = [json.dumps(r, allow_nan=False) for r in records]
         return "\n".join([_HEAD, ",\n".join(lines), _FOOT]) if lines else f"{_HEAD}\n{_FOOT}"
     names = list(dict.fromkeys(k for r in records for k in r["params"]))
+    budget = ["budget"] if any("budget" in r for r in records) else []
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([*_FIELDS, *(f"param:{n}" for n in names), "rows_in_file", "curve"])
+    writer.writerow([*_FIELDS, *budget, *(f"param:{n}" for n in names), "rows_in_file", "curve"])
     for r in records:
         cells = [repr(r[k]) if isinstance(r[k], float) else r[k] for k in _FIELDS]
+        cells += [r.get("budget", "") for _ in budget]
         params = [json.dumps(r["params"][n]) if n in r["params"] else "" for n in names]
         writer.writerow([*cells, *params, len(records), json.dumps(r["curve"])])
     return buf.getvalue()
@@ -245,7 +249,7 @@ def _csv(text: str, where: str) -> Iterator[tuple[str, Any]]:
     header = next(reader, [])
     if header[: len(_FIELDS)] != _FIELDS or header[-2:] != ["rows_in_file", "curve"]:
         raise ValueError(f"{where!r} is not a dlbasics trials file")
-    names = [h.removeprefix("param:") for h in header[len(_FIELDS) : -2]]
+    names = [h.removeprefix("param:") for h in header[len(_FIELDS) : -2] if h != "budget"]
     rows = claimed = 0
     start = reader.line_num + 1
     for row in reader:
@@ -274,17 +278,18 @@ def _csv(text: str, where: str) -> Iterator[tuple[str, Any]]:
 
 def _csv_record(cells: dict[str, str], names: list[str]) -> Any:
     params = {n: json.loads(cells[f"param:{n}"]) for n in names if cells[f"param:{n}"] != ""}
-    return _decoded(
-        {
-            "id": int(cells["id"]),
-            "params": params,
-            "loss": float(cells["loss"]) if cells["loss"] else None,
-            "curve": json.loads(cells["curve"]),
-            "status": cells["status"],
-            "error": cells["error"] or None,
-            "duration": float(cells["duration"] or 0.0),
-        }
-    )
+    record = {
+        "id": int(cells["id"]),
+        "params": params,
+        "loss": float(cells["loss"]) if cells["loss"] else None,
+        "curve": json.loads(cells["curve"]),
+        "status": cells["status"],
+        "error": cells["error"] or None,
+        "duration": float(cells["duration"] or 0.0),
+    }
+    if cells.get("budget"):
+        record["budget"] = int(cells["budget"])
+    return _decoded(record)
 
 
 def check_record(d: Any) -> dict[str, Any]:
@@ -321,4 +326,7 @@ def check_record(d: Any) -> dict[str, Any]:
     duration = d.get("duration", 0.0)
     if not (type(duration) in (int, float) and math.isfinite(duration) and duration >= 0):
         raise ValueError(f"{name}: duration must be a number >= 0, got {duration!r}")
+    budget = d.get("budget")
+    if budget is not None and not (type(budget) is int and budget >= 1):
+        raise ValueError(f"{name}: budget must be an integer >= 1, got {budget!r}")
     return d

@@ -120,6 +120,7 @@ class WorkerPool(Executor):
     def __init__(self, max_workers: int, mp_context: BaseContext | None = None) -> None:
         self._ctx: Any = mp_context or multiprocessing.get_context()
         self.start_method: str = self._ctx.get_start_method()
+        self.max_workers = max_workers
         self._queue: deque[Task] = deque()
         self._lock = threading.Lock()  # guards the queue and the flags below
         self._closing = False
