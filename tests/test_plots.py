@@ -11,6 +11,7 @@ from matplotlib.colors import to_hex
 
 from dlbasics import Choice, LogUniform, ReverseLogUniform, Trial
 from dlbasics.plots import (
+    MIN_TEXT_PX,
     OPTIMIZER_COLORS,
     STYLE,
     figure_html,
@@ -19,6 +20,7 @@ from dlbasics.plots import (
     loss_by_parameter,
     parallel_coordinates,
     path_panels,
+    phone_text_px,
     subplots,
 )
 from dlbasics.surfaces import Saddle
@@ -60,6 +62,35 @@ def test_svg_is_byte_identical_across_renders():
         return figure_html(fig, caption="c", alt="a")
 
     assert render() == render()
+
+
+def test_every_text_of_a_styled_figure_is_legible_on_a_phone():
+    fig, axes = subplots(1, 2)
+    for ax in axes:
+        ax.plot([1, 10, 100], [3, 2, 1], label="loss")
+        ax.set(xscale="log", title="title", xlabel="x", ylabel="y")
+        ax.legend()
+    fig.colorbar(axes[0].scatter([1], [1], c=[1]), ax=axes[1], label="colour")
+    sizes = phone_text_px(fig)
+    assert {"title", "x", "y", "loss", "colour"} <= set(sizes)  # tick labels too
+    assert min(sizes.values()) >= MIN_TEXT_PX
+    figure_html(fig, caption="c", alt="a")
+
+
+@pytest.mark.parametrize(
+    ("figsize", "fontsize", "small"),
+    [((8.0, 3.0), 10, True), ((5.8, 3.0), 9, True), ((5.8, 3.0), 10, False)],
+)
+def test_figure_html_refuses_text_too_small_for_a_phone(figsize, fontsize, small):
+    fig, ax = subplots(figsize=figsize)
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, "note", fontsize=fontsize)
+    if not small:
+        assert figure_html(fig, caption="c", alt="a").startswith("<figure")
+        return
+    with pytest.raises(ValueError, match=r"'note' at \d\.\d px.*at most 5\.8 in wide"):
+        figure_html(fig, caption="c", alt="a")
+    plt.close(fig)
 
 
 def test_histograms_share_bins_and_count_every_value():

@@ -29,12 +29,12 @@ class BatchNormCache(NamedTuple):
 
 
 def by_feature(a: np.ndarray) -> np.ndarray:
-    """`a` as `(B, n)`, or `(B, C, H·W)` for 4-D: statistics sum over every axis but 1."""
+    """`a` as `(B, n)`, or `(B, C, H·W)` if 4-D: statistics sum over all axes but 1."""
     return a if a.ndim == 2 else a.reshape(a.shape[0], a.shape[1], -1)
 
 
 def per_feature(v: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """A per-feature vector in the dtype of `x = by_feature(z)`, shaped to broadcast against it."""
+    """`v` (one value per feature) in `x`'s dtype, shaped to broadcast against `x`."""
     v = v.astype(x.dtype, copy=False)
     return v if x.ndim == 2 else v[:, None]
 
@@ -198,11 +198,13 @@ def batchnorm_backward(
     $$d\beta = \sum_i d\tilde z^{(i)}, \qquad
       d\gamma = \sum_i d\tilde z^{(i)}\, \hat z^{(i)},$$
 
-    $$dz^{(i)} = \frac{1}{B\sqrt{\sigma^2+\varepsilon}}
-      \Big(B\, d\hat z^{(i)} - \sum_j d\hat z^{(j)}
-      - \hat z^{(i)} \sum_j d\hat z^{(j)}\hat z^{(j)}\Big)
-      = \frac{\gamma}{\sqrt{\sigma^2+\varepsilon}}
-      \Big(d\tilde z^{(i)} - \frac{d\beta}{B} - \hat z^{(i)}\,\frac{d\gamma}{B}\Big).$$
+    $$\begin{aligned}
+      dz^{(i)} &= \frac{1}{B\sqrt{\sigma^2+\varepsilon}}
+        \Big(B\, d\hat z^{(i)} - \sum_j d\hat z^{(j)} \\
+      &\qquad {} - \hat z^{(i)} \sum_j d\hat z^{(j)}\hat z^{(j)}\Big) \\
+      &= \frac{\gamma}{\sqrt{\sigma^2+\varepsilon}}
+        \Big(d\tilde z^{(i)} - \frac{d\beta}{B} - \hat z^{(i)}\,\frac{d\gamma}{B}\Big).
+    \end{aligned}$$
 
     $dz$ is $d\tilde z$ with its per-feature mean and its component along $\hat z$ removed,
     then scaled: an upstream gradient that is constant per feature (all ones, say) gives
@@ -214,7 +216,8 @@ def batchnorm_backward(
     >>> from dlbasics import batchnorm_forward, batchnorm_backward
     >>> z = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0], [4.0, 40.0]])
     >>> out, cache = batchnorm_forward(z, gamma=np.array([1.0, 2.0]), beta=np.zeros(2))
-    >>> dz, dgamma, dbeta = batchnorm_backward(np.array([[1.0, 0], [0, 0], [0, 0], [0, 1]]), cache)
+    >>> dout = np.array([[1.0, 0], [0, 0], [0, 0], [0, 1]])
+    >>> dz, dgamma, dbeta = batchnorm_backward(dout, cache)
     >>> print(np.round(dz, 4))
     [[ 0.2683  0.0358]
      [-0.3578 -0.0179]

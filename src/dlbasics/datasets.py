@@ -84,7 +84,8 @@ def load_digits_split(
     >>> x_train, y_train, x_test, y_test = load_digits_split()
     >>> x_train.shape, x_test.shape, y_train.dtype.name
     ((1347, 64), (450, 64), 'int64')
-    >>> print(round(float(x_train[:, 20].mean()), 10), round(float(x_train[:, 20].std()), 10))
+    >>> pixel = x_train[:, 20]
+    >>> print(round(float(pixel.mean()), 10), round(float(pixel.std()), 10))
     0.0 1.0
     """
     if not is_real(test_size):

@@ -29,7 +29,8 @@ from dask.distributed import Client, LocalCluster
 
 cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True)
 client = Client(cluster)
-trials = random_search(objective, space, 64, seed=0, executor=client.get_executor(pure=False))
+executor = client.get_executor(pure=False)
+trials = random_search(objective, space, 64, seed=0, executor=executor)
 ```
 
 Dask pickles with cloudpickle, so lambdas work there; by default Dask treats calls as pure

@@ -160,8 +160,10 @@ def digits_panda(
 def synthetic(params: dict[str, Any], rng: np.random.Generator, report: Report) -> float:
     r"""A cheap stand-in: a decaying curve whose floor depends mostly on the learning rate.
 
-    $$L = (\log_{10}\alpha + 2)^2 / 4 + 0.1\,(\log_{10}(1-\beta) + 2)^2
-         + (h - 64)^2 / 10^5 + 0.01\,\epsilon,\quad \epsilon \sim N(0, 1)$$
+    $$\begin{aligned}
+      L &= (\log_{10}\alpha + 2)^2 / 4 + 0.1\,(\log_{10}(1-\beta) + 2)^2 \\
+        &\quad {} + (h - 64)^2 / 10^5 + 0.01\,\epsilon, \qquad \epsilon \sim N(0, 1)
+    \end{aligned}$$
 
     Parameters
     ----------

@@ -206,7 +206,8 @@ def rmsprop_step(
     Examples
     --------
     >>> import numpy as np
-    >>> w, s = rmsprop_step(np.array([1.0]), np.array([2.0]), np.zeros(1), lr=0.1, beta2=0.9)
+    >>> w, dw = np.array([1.0]), np.array([2.0])
+    >>> w, s = rmsprop_step(w, dw, np.zeros(1), lr=0.1, beta2=0.9)
     >>> print(np.round(w, 6), np.round(s, 6))
     [0.683772] [0.4]
     """
@@ -271,13 +272,17 @@ def adam_step(
 
     Notes
     -----
-    $$v_{dW} \leftarrow \beta_1 v_{dW} + (1-\beta_1)\, dW, \qquad
-      s_{dW} \leftarrow \beta_2 s_{dW} + (1-\beta_2)\, dW^2,$$
+    $$\begin{aligned}
+      v_{dW} &\leftarrow \beta_1 v_{dW} + (1-\beta_1)\, dW, \\
+      s_{dW} &\leftarrow \beta_2 s_{dW} + (1-\beta_2)\, dW^2,
+    \end{aligned}$$
 
-    $$v^{\text{corrected}}_{dW} = \frac{v_{dW}}{1-\beta_1^t}, \qquad
-      s^{\text{corrected}}_{dW} = \frac{s_{dW}}{1-\beta_2^t}, \qquad
-      W \leftarrow W - \alpha\, \frac{v^{\text{corrected}}_{dW}}
-      {\sqrt{s^{\text{corrected}}_{dW}} + \varepsilon}.$$
+    $$\begin{aligned}
+      v^{\text{corrected}}_{dW} &= \frac{v_{dW}}{1-\beta_1^t}, \qquad
+      s^{\text{corrected}}_{dW} = \frac{s_{dW}}{1-\beta_2^t}, \\
+      W &\leftarrow W - \alpha\, \frac{v^{\text{corrected}}_{dW}}
+        {\sqrt{s^{\text{corrected}}_{dW}} + \varepsilon}.
+    \end{aligned}$$
 
     The corrected moments only scale this update; the state stays uncorrected. The paper and
     PyTorch call the moments $m$ and $v$: their $v$ is the course's $s$.

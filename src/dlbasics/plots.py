@@ -27,15 +27,23 @@ if TYPE_CHECKING:
 STYLE: dict[Any, Any] = {  # Any: matplotlib types the keys as a Literal of every name
     "svg.hashsalt": "dlbasics",
     "svg.fonttype": "path",
-    "figure.figsize": (6.4, 3.6),
+    "figure.figsize": (5.8, 3.3),
     "figure.dpi": 100,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
     "grid.alpha": 0.3,
-    # 11 pt: tick labels stay >= 9 px on a 390 px phone screen (full-width figure, 6.4 in).
-    "font.size": 11,
+    # matplotlib's own default, so that the text a page adds after `subplots` (legends,
+    # annotations, colour bars: outside this style) is as large as the rest.
+    "font.size": 10,
 }
+
+# On a 390 px phone a figure is drawn full-width, about 382 px wide (docs/stylesheets/extra.css),
+# so s-pt text in a W-inch figure shows at s * 382 / (72 W) px. `figure_html` refuses a figure
+# with a text under MIN_TEXT_PX there: with 10 pt text a figure is at most MAX_WIDTH inches wide.
+PHONE_FIGURE_PX = 382
+MIN_TEXT_PX = 9.0
+MAX_WIDTH = 5.8
 
 
 def subplots(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
@@ -49,8 +57,10 @@ def figure_html(fig: Any, caption: str, alt: str) -> str:
     """Render `fig` as an inline SVG `<figure>` with a caption, close it, return the HTML.
 
     `caption` is HTML (plain text or Unicode such as β, σ²; no TeX); `alt` is the text
-    alternative read by screen readers.
+    alternative read by screen readers. Raises ValueError if a text of `fig` would be drawn
+    under `MIN_TEXT_PX` on a phone (see `phone_text_px`).
     """
+    check_phone_text(fig)
     buf = io.StringIO()
     with plt.rc_context(STYLE):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
@@ -59,6 +69,46 @@ def figure_html(fig: Any, caption: str, alt: str) -> str:
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', 1)
     return f'<figure class="dl-figure">\n{svg}\n<figcaption>{caption}</figcaption>\n</figure>'
+
+
+def phone_text_px(fig: Any) -> dict[str, float]:
+    """The size in pixels at which each text of `fig` is drawn on a 390 px phone screen.
+
+    Each drawn text (titles, labels, tick labels, legends, annotations; hidden axes and
+    empty texts left out) maps to `size_in_points * PHONE_FIGURE_PX / (72 * width_in_inches)`.
+
+    Examples
+    --------
+    >>> fig, ax = subplots(figsize=(5.8, 3.0))
+    >>> _ = ax.set_title("10 pt", fontsize=10)
+    >>> _ = ax.set_xticks([])
+    >>> _ = ax.set_yticks([])
+    >>> {text: round(px, 2) for text, px in phone_text_px(fig).items()}
+    {'10 pt': 9.15}
+    >>> plt.close(fig)
+    """
+    fig.draw_without_rendering()  # tick labels get their text when the figure is drawn
+    scale = PHONE_FIGURE_PX / (72 * float(fig.get_figwidth()))
+    sizes: dict[str, float] = {}
+    for text in fig.findobj(mpl.text.Text):
+        shown = text.get_visible() and (text.axes is None or text.axes.get_visible())
+        if shown and text.get_text().strip():
+            px = text.get_fontsize() * scale
+            sizes[text.get_text()] = min(px, sizes.get(text.get_text(), px))
+    return sizes
+
+
+def check_phone_text(fig: Any) -> None:
+    """Raise ValueError naming the texts of `fig` drawn under `MIN_TEXT_PX` on a phone."""
+    small = {text: px for text, px in phone_text_px(fig).items() if px < MIN_TEXT_PX}
+    if small:
+        width = fig.get_figwidth()
+        shown = ", ".join(f"{text!r} at {px:.1f} px" for text, px in sorted(small.items())[:5])
+        raise ValueError(
+            f"figure text under {MIN_TEXT_PX:g} px on a phone in a {width:g} in wide figure: "
+            f"{shown}; make the figure at most {MAX_WIDTH} in wide with text >= 10 pt "
+            f"(text size / figure width >= {72 * MIN_TEXT_PX / PHONE_FIGURE_PX:.2f} pt/in)"
+        )
 
 
 def histograms(
@@ -296,7 +346,7 @@ def path_panels(
     ncols : int, default=1
         Panels per row.
     figsize : (width, height), optional
-        Default: 6.4 inches wide (8 for two columns or more), 2.2 inches per row.
+        Default: `MAX_WIDTH` wide, 2.2 inches per row (2.4 for two columns or more).
 
     Returns
     -------
@@ -316,11 +366,11 @@ def path_panels(
     """
     nrows = -(-len(paths) // ncols)
     if figsize is None:
-        figsize = (6.4 if ncols == 1 else 8.0, 2.2 * nrows)
+        figsize = (MAX_WIDTH, (2.2 if ncols == 1 else 2.4) * nrows)
     fig, axes = subplots(nrows, ncols, figsize=figsize, sharex=True, sharey=True, squeeze=False)
     for ax, (title, path) in zip(axes.flat, paths.items(), strict=False):
         draw_paths(ax, surface, {title: path}, extent=extent, levels=levels)
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize="medium")
         ax.label_outer()
     for ax in axes.flat[len(paths) :]:
         ax.set_visible(False)
@@ -410,7 +460,8 @@ def parallel_coordinates(
     ...           Trial(1, {"lr": 0.5, "beta": 0.9}, loss=2.0)]
     >>> fig, ax = subplots()
     >>> scale = parallel_coordinates(ax, trials, space)
-    >>> [np.round(line.get_ydata(), 3).tolist() for line in ax.get_lines()[-2:]]  # best last
+    >>> lines = ax.get_lines()[-2:]  # the best trial is drawn last
+    >>> [np.round(line.get_ydata(), 3).tolist() for line in lines]
     [[0.9, 0.0, 1.0], [0.333, 0.5, 0.0]]
     >>> plt.close(fig)
     """
@@ -437,8 +488,7 @@ def parallel_coordinates(
         for y, text in marks:
             place = {0.0: ("center", "top", (0, -4)), 1.0: ("center", "bottom", (0, 4))}
             ha, va, offset = place.get(y, ("left", "center", (4, 0)))
-            ax.annotate(text, (k, y), xytext=offset, textcoords="offset points", ha=ha, va=va,
-                        fontsize=7)  # fmt: skip
+            ax.annotate(text, (k, y), xytext=offset, textcoords="offset points", ha=ha, va=va)
     names = [
         f"{n} (log 1 − {n})" if d.scale == "reverse_log" else _name(n, d) for n, d in axes.items()
     ]
@@ -477,6 +527,8 @@ def loss_by_parameter(
 ) -> tuple[Any, Any]:
     r"""The loss against each hyperparameter, one panel each, on the parameter's own scale.
 
+    The panels sit two to a row (a figure `MAX_WIDTH` wide, legible on a phone).
+
     A `LogUniform` parameter (a learning rate $\alpha$) gets a log axis; a
     `ReverseLogUniform` one (a momentum $\beta$) is drawn against $1-\beta$ on a log axis,
     where its samples are spread evenly; an integer axis sampled on a log scale gets a log
@@ -494,7 +546,7 @@ def loss_by_parameter(
     Returns
     -------
     fig, axes
-        The figure and its axes, one per panel.
+        The figure and its axes, one per panel (an odd last slot of the grid is hidden).
 
     Raises
     ------
@@ -516,10 +568,15 @@ def loss_by_parameter(
     ok = _one_budget(trials)
     axes_of = _axes_of(space)
     n = len(axes_of)
-    fig, axes = subplots(1, n, figsize=(min(9.6, 3.2 * n), 3.0), sharey=True, squeeze=False)
+    ncols = min(n, 2)
+    nrows = -(-n // ncols)
+    fig, grid = subplots(nrows, ncols, figsize=(MAX_WIDTH, 2.6 * nrows), sharey=True, squeeze=False)
+    axes = grid.ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
     best = Trials(ok).best
     losses = [t.loss for t in ok]
-    for ax, (name, dist) in zip(axes.flat, axes_of.items(), strict=True):
+    for ax, (name, dist) in zip(axes, axes_of.items(), strict=False):
 
         def x_of(t: Trial, name: str = name, dist: Any = dist) -> Any:
             v = t.params[name]
@@ -536,7 +593,8 @@ def loss_by_parameter(
             _plain_log_ticks(ax.xaxis)
         ax.set_xlabel(_name(name, dist))
     if log_loss:
-        axes[0, 0].set_yscale("log")
-        _plain_log_ticks(axes[0, 0].yaxis)
-    axes[0, 0].set_ylabel("loss")
-    return fig, axes.ravel()
+        axes[0].set_yscale("log")  # shared by every panel
+        _plain_log_ticks(axes[0].yaxis)
+    for ax in grid[:, 0]:
+        ax.set_ylabel("loss")
+    return fig, axes[:n]

@@ -137,7 +137,7 @@ def activation_input(model: MLP, x: ArrayLike, layer: int = 1) -> np.ndarray:
     >>> from dlbasics import MLP
     >>> model = MLP([3, 4, 2], batchnorm=True, seed=0)
     >>> z = activation_input(model, np.random.default_rng(0).normal(size=(8, 3)))
-    >>> print(np.round(z.mean(axis=0), 6), np.round(z.std(axis=0), 3))  # beta = 0, gamma = 1
+    >>> print(np.round(z.mean(axis=0), 6), np.round(z.std(axis=0), 3))  # beta=0, gamma=1
     [ 0. -0. -0.  0.] [1. 1. 1. 1.]
     """
     hidden = sum(isinstance(lay, _ACTIVATIONS) for lay in model.layers)

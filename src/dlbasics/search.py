@@ -217,7 +217,8 @@ def random_search(
     --------
     >>> from dlbasics.distributions import LogUniform
     >>> from dlbasics.objectives import synthetic
-    >>> trials = random_search(synthetic, {"lr": LogUniform(1e-4, 1)}, 8, seed=0, executor=None)
+    >>> space = {"lr": LogUniform(1e-4, 1)}
+    >>> trials = random_search(synthetic, space, 8, seed=0, executor=None)
     >>> [t.id for t in trials], trials.best.id
     ([0, 1, 2, 3, 4, 5, 6, 7], 0)
     """

@@ -15,38 +15,6 @@ from sitetools import SERVERS, StrictSite, page_urls
 
 pytestmark = pytest.mark.browser
 
-# Problems the pages cannot fix from here, each still reported (test_known_problems_remain
-# fails once one is fixed, so that it is taken off this list):
-# - equations in docstrings (src/dlbasics), shown on the reference pages, too wide at 390 px;
-# - figures whose page code sets a width over 6.4 in or a font under 11 pt.
-KNOWN_PROBLEMS: dict[str, list[str]] = {
-    "reference/batch-norm/": [r"column: \[dz^{(i)}"],
-    "reference/optimization/": [
-        r"column: \[v_{dW} \leftarrow",
-        r"column: \[v^{\text{corrected}}",
-    ],
-    "reference/search/": [r"column: \[L = (\log_{10}"],
-    "batch-norm/forward/": ["figure 1: text drawn at"],
-    "batch-norm/in-a-network/": ["figure 1: text drawn at", "figure 2: text drawn at"],
-    "batch-norm/test-time/": ["figure 1: text drawn at"],
-    "batch-norm/why-it-works/": [
-        "figure 1: text drawn at",
-        "figure 2: text drawn at",
-        "figure 3: text drawn at",
-    ],
-    "hyperparameters/coarse-to-fine/": ["figure 1: text drawn at"],
-    "hyperparameters/panda-and-caviar/": ["figure 1: text drawn at"],
-    "hyperparameters/random-search/": ["figure 1: text drawn at"],
-    "hyperparameters/scale/": ["figure 1: text drawn at"],
-    "optimization/adam/": ["figure 1: text drawn at"],
-    "optimization/compare/": ["figure 1: text drawn at", "figure 2: text drawn at"],
-    "optimization/ewa/": ["figure 1: text drawn at"],
-    "optimization/lr-decay/": ["figure 1: text drawn at"],
-    "optimization/mini-batch/": ["figure 1: text drawn at"],
-    "optimization/momentum/": ["figure 1: text drawn at"],
-    "optimization/rmsprop/": ["figure 1: text drawn at"],
-}
-
 
 def built_pages(site: Path) -> list[str]:
     """Site-relative URL of every page in a built site (every index.html but the 404 page)."""
@@ -112,22 +80,8 @@ def test_page(
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_reader(reader_reports: dict[tuple[str, str], Report], page_url: str, view: str) -> None:
-    problems = [
-        problem
-        for problem in reader_reports[page_url, view].problems
-        if not any(known in problem for known in KNOWN_PROBLEMS.get(page_url, []))
-    ]
+    problems = reader_reports[page_url, view].problems
     assert not problems, f"{page_url or '(home)'} at {view}:\n" + "\n".join(problems)
-
-
-def test_known_problems_remain(reader_reports: dict[tuple[str, str], Report]) -> None:
-    fixed = [
-        f"{url}: {known}"
-        for url, fragments in KNOWN_PROBLEMS.items()
-        for known in fragments
-        if not any(known in p for view in VIEWS for p in reader_reports[url, view].problems)
-    ]
-    assert not fixed, "fixed (take off KNOWN_PROBLEMS):\n" + "\n".join(fixed)
 
 
 def test_every_built_page_is_checked(sites: dict[str, str], strict_site: StrictSite) -> None:
