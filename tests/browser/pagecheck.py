@@ -50,10 +50,18 @@ SIDEBAR_LINKS = ".md-sidebar--primary a.md-nav__link[href]:visible"
 # note any equation on screen that is visible but still raw TeX; add up layout shifts.
 LOAD_PROBE = """
 (() => {
-  const seen = (window.__dlLoad = { rawTex: [], shift: 0, done: false });
+  const seen = (window.__dlLoad = { rawTex: [], shift: 0, moved: [], done: false });
+  const name = (node) => node ? `${node.nodeName.toLowerCase()}.${node.className || ""}` : "?";
   // Kept on `seen`: an observer nothing refers to may be garbage-collected.
   seen.observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) if (!seen.done) seen.shift += entry.value;
+    for (const entry of list.getEntries()) {
+      if (seen.done) continue;
+      seen.shift += entry.value;
+      for (const s of entry.sources) {  // what moved, for the report: the first few
+        const dy = Math.round(s.currentRect.y - s.previousRect.y);
+        if (seen.moved.length < 3) seen.moved.push(`${name(s.node)} by ${dy} px`);
+      }
+    }
   });
   seen.observer.observe({ type: "layout-shift", buffered: true });
   const frame = () => {
@@ -82,7 +90,7 @@ READ_LOAD_PROBE = """
   const seen = window.__dlLoad;
   if (!seen) return null;
   seen.done = true;
-  return { rawTex: seen.rawTex, shift: seen.shift };
+  return { rawTex: seen.rawTex, shift: seen.shift, moved: seen.moved };
 }
 """
 
@@ -255,7 +263,8 @@ def loading_problems(page: Page) -> list[str]:
     raw = dict.fromkeys(seen["rawTex"])
     problems = [f"raw TeX on screen while loading: {tex!r}" for tex in raw]
     if seen["shift"] > MAX_LAYOUT_SHIFT:
-        problems.append(f"layout shift while loading: {seen['shift']:.4f}")
+        moved = ", ".join(seen["moved"])
+        problems.append(f"layout shift while loading: {seen['shift']:.4f} ({moved})")
     return problems
 
 

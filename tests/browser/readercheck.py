@@ -237,6 +237,9 @@ def check_views(page: Page, *, every_axe: bool = False) -> dict[str, Report]:
     # reduced motion gets the theme's end state at once (its CSS drops every transition): the
     # same state a reader without that preference sees once the transitions have run.
     page.emulate_media(reduced_motion="reduce")
+    # Chromium runs animation frames about once a second in a tab that is not in front (the
+    # tests load several pages at once): settle() would wait a second for each of its frames.
+    page.bring_to_front()
     reports = {}
     for name, (width, scheme, axe) in VIEWS.items():
         if page.viewport_size != {"width": width, "height": WINDOW_HEIGHT}:
