@@ -9,6 +9,7 @@ from dlbasics import (
     Adam,
     BatchNorm,
     Dense,
+    Diverged,
     ReLU,
     gaussian_blobs,
     numerical_gradient,
@@ -196,8 +197,14 @@ def test_callback_runs_after_every_update():
 def test_diverging_run_names_the_step_and_learning_rate():
     x, y = gaussian_blobs(200, 4, 3, seed=0)
     model = MLP([4, 32, 3], seed=0)
-    with pytest.raises(FloatingPointError, match=r"epoch \d+, batch \d+ \(step \d+\).*1e\+06"):
+    with pytest.raises(Diverged, match=r"epoch \d+, batch \d+ \(step \d+\).*1e\+06") as info:
         train(model, x, y, GD(1e6), epochs=20, batch_size=20)
+    err = info.value
+    assert isinstance(err, FloatingPointError)  # what callers caught before Diverged existed
+    assert f"epoch {err.epoch}, batch {err.batch} (step {err.step})" in str(err)
+    assert err.lr == 1e6
+    assert err.step == 10 * err.epoch + err.batch  # 200 examples, batches of 20
+    assert len(err.history.step_loss) == err.step  # every step before the failing one
 
 
 def test_float32_network_trains_in_float32():

@@ -14,7 +14,7 @@ from dlbasics.datasets import gaussian_blobs, load_digits_split
 from dlbasics.distributions import Choice, IntUniform, LogUniform, ReverseLogUniform, Uniform
 from dlbasics.gradcheck import check_gradient, numerical_gradient, rel_error
 from dlbasics.layers import Dense, Layer, ReLU, Sigmoid, Tanh, softmax_cross_entropy
-from dlbasics.network import MLP, History, train
+from dlbasics.network import MLP, Diverged, History, train
 from dlbasics.optim import (
     GD,
     Adam,
@@ -46,6 +46,7 @@ __all__ = [
     "BatchNormCache",
     "Choice",
     "Dense",
+    "Diverged",
     "ExponentialDecay",
     "History",
     "IntUniform",

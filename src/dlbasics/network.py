@@ -209,6 +209,20 @@ class History:
     lr: list[float] = field(default_factory=list)
 
 
+class Diverged(FloatingPointError):
+    """`train`'s error when the run diverges: the loss or a computation became non-finite.
+
+    `epoch`, `batch` (within the epoch) and `step` (counted from 0 across epochs) say where,
+    `lr` with which learning rate; `history` holds what was recorded up to that step.
+    """
+
+    def __init__(self, message: str, *, epoch: int, batch: int, step: int, lr: float,
+                 history: History) -> None:  # fmt: skip
+        super().__init__(message)
+        self.epoch, self.batch, self.step, self.lr = epoch, batch, step, lr
+        self.history = history
+
+
 def _check_data(model: MLP, x: Any, y: Any, xname: str, yname: str) -> tuple[np.ndarray, ...]:
     x = as_float_array(x, xname, ndim=(2,))
     if x.shape[0] < 1:
@@ -288,9 +302,10 @@ def train(
 
     Raises
     ------
-    FloatingPointError
-        If the loss or a computation becomes non-finite (the run diverged); the message names
-        the epoch, the batch, the step and the learning rate.
+    Diverged
+        A `FloatingPointError`: the loss or a computation became non-finite (the run
+        diverged). Its message and its attributes name the epoch, the batch, the step and
+        the learning rate.
     ValueError
         If shapes disagree, `x` or `x_val` holds nan or inf (checked before training, so bad
         data are not mistaken for divergence), a label is out of range for the model's
@@ -347,9 +362,10 @@ def train(
                     model.backward(dlogits)
                     optimizer.step(params, grads)
             except FloatingPointError as exc:
-                raise FloatingPointError(
-                    f"training diverged at {where}: {exc}; try a smaller learning rate"
-                ) from exc
+                raise Diverged(
+                    f"training diverged at {where}: {exc}; try a smaller learning rate",
+                    epoch=epoch, batch=batch, step=step, lr=float(lr), history=hist,
+                ) from exc  # fmt: skip
             hist.step_loss.append(loss)
             hist.step_acc.append(acc)
             losses.append(loss)
