@@ -1,4 +1,5 @@
-"""dlbasics.plots: importing it changes nothing global; the style lives in its figures."""
+"""dlbasics.plots and dlbasics.searchplots: importing them changes nothing global; the style
+lives in their figures."""
 
 import subprocess
 import sys
@@ -16,13 +17,11 @@ from dlbasics.plots import (
     STYLE,
     figure_html,
     histograms,
-    learning_curves,
-    loss_by_parameter,
-    parallel_coordinates,
     path_panels,
     phone_text_px,
     subplots,
 )
+from dlbasics.searchplots import learning_curves, loss_by_parameter, parallel_coordinates
 from dlbasics.surfaces import Saddle
 
 
@@ -31,7 +30,7 @@ def test_import_changes_neither_backend_nor_rcparams():
         "import matplotlib as mpl\n"
         "mpl.use('svg')\n"
         "before = dict(mpl.rcParams)\n"
-        "import dlbasics.plots\n"
+        "import dlbasics.plots, dlbasics.searchplots\n"
         "after = dict(mpl.rcParams)\n"
         "print(mpl.get_backend(), [k for k in before if before[k] != after[k]])\n"
     )
