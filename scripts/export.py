@@ -263,10 +263,21 @@ def _code(block) -> Code:
                     f"which the downloads replace by plt.show(); got {ast.unparse(node)[:60]!r}"
                 )
             figures.append(node)
-    for node in sorted(figures, key=lambda f: -f.lineno):
+    # figure_html leaves with the prints: its import goes, the rest of that import stays.
+    imports = [
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and any(a.name == "figure_html" for a in node.names)
+    ]
+    for node in sorted(figures + imports, key=lambda f: -f.lineno):
         indent = lines[node.lineno - 1][: node.col_offset]
-        lines[node.lineno - 1 : node.end_lineno] = [f"{indent}plt.show()"]
-    return Code("\n".join(lines) + "\n", block.line, namespace, len(figures))
+        if isinstance(node, ast.ImportFrom):
+            node.names = [a for a in node.names if a.name != "figure_html"]
+            kept = [f"{indent}{ast.unparse(node)}"] if node.names else []
+        else:
+            kept = [f"{indent}plt.show()"]
+        lines[node.lineno - 1 : node.end_lineno] = kept
+    return Code("\n".join(lines).strip("\n") + "\n", block.line, namespace, len(figures))
 
 
 def _name(call: ast.Call) -> str:
@@ -391,7 +402,10 @@ def to_notebook(page: Page) -> tuple[dict, list[Check]]:
                 close(Check(piece.want, piece.line, piece.exception is not None))
         else:
             close()
-            if isinstance(piece, Code):
+            if isinstance(piece, Code) and isinstance(previous, Code):
+                # One cell: an inline backend shows a figure at the end of the cell that drew it.
+                cells[-1]["source"] += "\n\n" + code_text(piece).rstrip("\n")
+            elif isinstance(piece, Code):
                 cells.append(_cell("code", code_text(piece)))
             elif isinstance(piece, ExerciseEnd):
                 cells.append(_cell("code", ""))
